@@ -1,0 +1,1 @@
+"""Scoring frameworks as data: model, YAML/Excel load and save, validation."""

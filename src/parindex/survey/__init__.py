@@ -1,0 +1,1 @@
+"""Surveys (SIPAS, sociological survey): instruments, sampling, estimates. See issue 4."""

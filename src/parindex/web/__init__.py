@@ -1,0 +1,1 @@
+"""The Django web application. See issue 3."""
