@@ -1,0 +1,100 @@
+"""The units table: who is scored, in which peer group, and whom they succeed.
+
+Peer groups matter because ranks are only meaningful among comparable units
+(departments apart from communes); predecessors matter because after the 2025 mergers a
+unit's "change since last year" has to be computed against the units it replaced.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from parindex.errors import InputError, Problem
+
+UNIT_COLUMNS = ("unit_code", "unit_name", "unit_kind", "peer_group", "predecessors", "region")
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip()
+
+
+def parse_predecessor_text(text: str) -> dict[str, float]:
+    """`CODE:weight;CODE:weight` → {CODE: weight}; a missing weight means 1."""
+    result: dict[str, float] = {}
+    for part in str(text).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        code, _, weight = part.partition(":")
+        code = code.strip()
+        if not code:
+            raise ValueError(f"empty unit code in {text!r}")
+        try:
+            w = float(weight.replace(",", ".")) if weight.strip() else 1.0
+        except ValueError:
+            raise ValueError(f"weight {weight.strip()!r} of {code} is not a number") from None
+        if w < 0:
+            raise ValueError(f"weight of {code} is negative")
+        if code in result:
+            raise ValueError(f"{code} is listed twice")
+        result[code] = w
+    return result
+
+
+def prepare_units(
+    units: pd.DataFrame | None,
+    codes_in_inputs: list[str],
+    default_kind: str,
+    source: str = "units",
+) -> pd.DataFrame:
+    """Return a clean units table with every column of UNIT_COLUMNS.
+
+    Without a units table every unit found in the inputs is scored in one peer group of
+    the framework's unit kind, named by its code.
+    """
+    if units is None:
+        codes = sorted(set(codes_in_inputs))
+        return pd.DataFrame(
+            {
+                "unit_code": codes,
+                "unit_name": codes,
+                "unit_kind": default_kind,
+                "peer_group": default_kind,
+                "predecessors": "",
+                "region": "",
+            }
+        )
+
+    problems: list[Problem] = []
+    if "unit_code" not in units.columns:
+        raise InputError([Problem(source, "header", "unit_code", "required column is missing")])
+    frame = pd.DataFrame({c: _text(units[c]) if c in units.columns else "" for c in UNIT_COLUMNS})
+    frame.index = range(len(frame))
+    lines = frame.index + 2
+
+    empty = frame["unit_code"] == ""
+    for line in lines[empty]:
+        problems.append(Problem(source, f"row {line}", "unit_code", "is empty"))
+    dup = frame["unit_code"].duplicated(keep=False) & ~empty
+    for code, group in frame[dup].groupby("unit_code"):
+        rows = ", ".join(str(i + 2) for i in group.index)
+        problems.append(Problem(source, f"rows {rows}", "unit_code", f"{code} appears more than once"))
+    for i, text in frame["predecessors"].items():
+        if text:
+            try:
+                parse_predecessor_text(text)
+            except ValueError as exc:
+                problems.append(Problem(source, f"row {i + 2}", "predecessors", str(exc)))
+    if problems:
+        raise InputError(problems)
+
+    frame.loc[frame["unit_name"] == "", "unit_name"] = frame["unit_code"]
+    frame.loc[frame["unit_kind"] == "", "unit_kind"] = default_kind
+    frame.loc[frame["peer_group"] == "", "peer_group"] = frame["unit_kind"]
+    return frame
+
+
+def predecessor_map(units: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """unit_code → {predecessor: weight} for units that have predecessors."""
+    rows = units.loc[units["predecessors"] != "", ["unit_code", "predecessors"]]
+    return {code: parse_predecessor_text(text) for code, text in rows.itertuples(index=False)}
