@@ -215,9 +215,7 @@ def _detail_table(
     appraised, own = totals["appraised"], totals["self"]
     points = appraised["node_points"].ravel()
     max_points = appraised["node_max"].ravel()
-    self_points = np.where(
-        own["any_value"][:, None], own["node_points"], np.nan
-    ).ravel()
+    self_points = np.where(own["any_value"][:, None], own["node_points"], np.nan).ravel()
     return pd.DataFrame(
         {
             "unit_code": np.repeat(np.asarray(unit_codes, dtype=object), n_nodes),

@@ -160,35 +160,45 @@ def prepare_inputs(
     # --- identity columns --------------------------------------------------------
     bad_track = ~track.isin(TRACKS)
     problems.add_rows(
-        "track", lines[bad_track], "track",
+        "track",
+        lines[bad_track],
+        "track",
         [f"{t!r} is not a track (use 'self' or 'appraised')" for t in track[bad_track]],
     )
     bad_appl = ~appl_text.isin(TRUE_WORDS | FALSE_WORDS)
     problems.add_rows(
-        "applicable", lines[bad_appl], "applicable",
+        "applicable",
+        lines[bad_appl],
+        "applicable",
         [f"{t!r} is not true/false" for t in appl_text[bad_appl]],
     )
     not_applicable_row = appl_text.isin(FALSE_WORDS)
 
     empty_unit = unit == ""
     problems.add_rows("unit_empty", lines[empty_unit], "unit_code", "is empty")
-    unit_pos = pd.Series(pd.Categorical(unit, categories=unit_codes).codes, index=frame.index)
+    unit_pos = unit.map({code: i for i, code in enumerate(unit_codes)}).fillna(-1).astype(int)
     if known_units:
         unknown_unit = (unit_pos < 0) & ~empty_unit
         problems.add_rows(
-            "unit_unknown", lines[unknown_unit], "unit_code",
+            "unit_unknown",
+            lines[unknown_unit],
+            "unit_code",
             [f"unknown unit {u!r} (not in the units table)" for u in unit[unknown_unit]],
         )
 
     leaf_pos = crit.map(leaves.index).fillna(-1).astype(int)
     is_interior = crit.isin(interior)
     problems.add_rows(
-        "crit_interior", lines[is_interior], "criterion_code",
+        "crit_interior",
+        lines[is_interior],
+        "criterion_code",
         [f"{c!r} has sub-criteria; enter values on its sub-criteria" for c in crit[is_interior]],
     )
     unknown_crit = (leaf_pos < 0) & ~is_interior
     problems.add_rows(
-        "crit_unknown", lines[unknown_crit], "criterion_code",
+        "crit_unknown",
+        lines[unknown_crit],
+        "criterion_code",
         [f"unknown criterion {c!r} (not in framework {fw.id})" for c in crit[unknown_crit]],
     )
 
@@ -199,23 +209,32 @@ def prepare_inputs(
     # --- track and input rules ---------------------------------------------------
     self_survey = ok & (rule == "survey") & (track == "self")
     problems.add_rows(
-        "self_survey", lines[self_survey], "track",
+        "self_survey",
+        lines[self_survey],
+        "track",
         [f"{c}: units do not self-score survey criteria" for c in crit[self_survey]],
     )
     is_formula = rule == "formula"
+    has_value = value != ""
     declared = {
         leaves.index[n.code]: set(n.rule.get("inputs", []))
         for n in leaves.nodes
         if n.rule_type == "formula"
     }
-    if is_formula.any():
+    needs_var = is_formula & has_value  # a "not applicable" row needs no input name
+    if needs_var.any():
         good_var = pd.Series(
-            [v in declared.get(p, ()) for v, p in zip(var[is_formula], leaf_pos[is_formula], strict=True)],
-            index=var[is_formula].index,
+            [
+                v in declared.get(p, ())
+                for v, p in zip(var[needs_var], leaf_pos[needs_var], strict=True)
+            ],
+            index=var[needs_var].index,
         )
         bad_var = good_var[~good_var].index
         problems.add_rows(
-            "formula_input", lines[bad_var], "input",
+            "formula_input",
+            lines[bad_var],
+            "input",
             [
                 f"{c} needs an input name, one of {sorted(declared[p])}; got {v!r}"
                 for c, p, v in zip(crit[bad_var], leaf_pos[bad_var], var[bad_var], strict=True)
@@ -223,7 +242,9 @@ def prepare_inputs(
         )
     stray_var = ok & ~is_formula & (var != "")
     problems.add_rows(
-        "stray_input", lines[stray_var], "input",
+        "stray_input",
+        lines[stray_var],
+        "input",
         [f"{c} is not a formula criterion; leave 'input' empty" for c in crit[stray_var]],
     )
 
@@ -235,17 +256,20 @@ def prepare_inputs(
             rows = ", ".join(str(x + 2) for x in index)
             problems.add(
                 Problem(
-                    source, f"rows {rows}", "",
+                    source,
+                    f"rows {rows}",
+                    "",
                     f"duplicate value for unit {u_code}, criterion {c_code}, track {t_name}",
                 )
             )
         if len(groups) > MAX_PROBLEMS_PER_KIND:
             problems.add(
-                Problem(source, "", "", f"... and {len(groups) - MAX_PROBLEMS_PER_KIND} more duplicates")
+                Problem(
+                    source, "", "", f"... and {len(groups) - MAX_PROBLEMS_PER_KIND} more duplicates"
+                )
             )
 
     # --- values ------------------------------------------------------------------
-    has_value = value != ""
     numeric = parse_numbers(value)
     points_of_row = pd.Series(np.nan, index=frame.index)
 
@@ -258,7 +282,9 @@ def prepare_inputs(
                     pts = opt.get("points")
                     if pts is None:
                         pts = float(opt.get("share", 0)) * float(n.max_points)
-                    options.append((n.code, " ".join(str(opt["label"]).split()).casefold(), float(pts)))
+                    options.append(
+                        (n.code, " ".join(str(opt["label"]).split()).casefold(), float(pts))
+                    )
         table = pd.DataFrame(options, columns=["c", "label", "points"])
         looked = pd.DataFrame(
             {"c": crit[is_options], "label": _normalise_label(value[is_options])}
@@ -268,7 +294,9 @@ def prepare_inputs(
         bad_label = looked.index[looked["points"].isna()]
         labels_of = table.groupby("c")["label"].apply(list).to_dict()
         problems.add_rows(
-            "option_label", lines[bad_label], "value",
+            "option_label",
+            lines[bad_label],
+            "value",
             [
                 f"{value[i]!r} is not an option of {crit[i]} ({'; '.join(labels_of.get(crit[i], []))})"
                 for i in bad_label
@@ -278,10 +306,14 @@ def prepare_inputs(
     is_num = ok & (rule != "options") & has_value
     not_number = is_num & numeric.isna()
     problems.add_rows(
-        "not_number", lines[not_number], "value",
+        "not_number",
+        lines[not_number],
+        "value",
         [f"{v!r} is not a number" for v in value[not_number]],
     )
-    not_finite = is_num & numeric.notna() & ~np.isfinite(numeric.to_numpy(dtype=float, na_value=np.nan))
+    not_finite = (
+        is_num & numeric.notna() & ~np.isfinite(numeric.to_numpy(dtype=float, na_value=np.nan))
+    )
     problems.add_rows("not_finite", lines[not_finite], "value", "must be a finite number")
     num = is_num & numeric.notna() & ~not_finite
 
@@ -304,14 +336,20 @@ def prepare_inputs(
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = numeric / step
         off_step = manual & step.notna() & ((ratio - ratio.round()).abs() > 1e-6)
-        out_of_range(off_step, "step", lambda i: f"{value[i]} is not a multiple of {steps[leaf_pos[i]]:g}")
+        out_of_range(
+            off_step, "step", lambda i: f"{value[i]} is not a multiple of {steps[leaf_pos[i]]:g}"
+        )
     fraction = num & rule.isin(["bands", "survey"])
     out_of_range(
         fraction & ((numeric < 0) | (numeric > 1 + 1e-12)),
         "range_fraction",
         lambda i: f"{value[i]} is outside 0–1 (give a ratio, e.g. 0.95 for 95%)",
     )
-    out_of_range(num & (rule == "linear") & (numeric < 0), "range_linear", lambda i: f"{value[i]} is negative")
+    out_of_range(
+        num & (rule == "linear") & (numeric < 0),
+        "range_linear",
+        lambda i: f"{value[i]} is negative",
+    )
     deduction = num & (rule == "deduction")
     out_of_range(
         deduction & ((numeric < 0) | (numeric != numeric.round())),
@@ -322,7 +360,9 @@ def prepare_inputs(
 
     # --- matrices ------------------------------------------------------------------
     n_units, n_leaves = len(unit_codes), len(leaves.nodes)
-    row_value = numeric.where(rule != "options", points_of_row).to_numpy(dtype=float, na_value=np.nan)
+    row_value = numeric.where(rule != "options", points_of_row).to_numpy(
+        dtype=float, na_value=np.nan
+    )
     u = unit_pos.to_numpy()
     c = leaf_pos.to_numpy()
     not_applicable = np.zeros((n_units, n_leaves), dtype=bool)

@@ -78,7 +78,9 @@ def prepare_units(
     dup = frame["unit_code"].duplicated(keep=False) & ~empty
     for code, group in frame[dup].groupby("unit_code"):
         rows = ", ".join(str(i + 2) for i in group.index)
-        problems.append(Problem(source, f"rows {rows}", "unit_code", f"{code} appears more than once"))
+        problems.append(
+            Problem(source, f"rows {rows}", "unit_code", f"{code} appears more than once")
+        )
     for i, text in frame["predecessors"].items():
         if text:
             try:
