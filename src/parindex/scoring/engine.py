@@ -15,7 +15,7 @@ import pandas as pd
 from parindex.framework.model import Framework, Node
 from parindex.scoring import rules
 from parindex.scoring.classify import classify
-from parindex.scoring.inputs import TRACKS, LeafTable, Prepared, prepare_inputs
+from parindex.scoring.inputs import TRACKS, LeafTable, Prepared, prepare_inputs, unit_column
 from parindex.scoring.ranking import competition_rank
 from parindex.scoring.units import predecessor_map, prepare_units
 
@@ -155,14 +155,12 @@ def score(
     units_source: str = "units",
 ) -> ScoreResult:
     """Score all units of `inputs` on `fw`; raise InputError on any bad row or unit."""
-    codes_in_inputs = (
-        inputs["unit_code"].dropna().astype(str).str.strip().unique().tolist()
-        if "unit_code" in inputs.columns
-        else []
-    )
-    unit_table = prepare_units(units, codes_in_inputs, fw.unit_kind, units_source)
+    named = unit_column(inputs)
+    unit_table = prepare_units(units, [t for t in named.texts if t], fw.unit_kind, units_source)
     unit_codes = unit_table["unit_code"].tolist()
-    prepared = prepare_inputs(inputs, fw, unit_codes, known_units=units is not None, source=source)
+    prepared = prepare_inputs(
+        inputs, fw, unit_codes, known_units=units is not None, source=source, units_named=named
+    )
     tree = TreeIndex.of(fw, prepared.leaves)
 
     totals = {t: _track_totals(fw, prepared, tree, t) for t in TRACKS}

@@ -73,28 +73,17 @@ class Prepared:
 
 
 class _Problems:
-    """Collects problems, a bounded number per kind so a million bad rows stay readable."""
+    """Collects problems so that all of them are reported at once."""
 
     def __init__(self, source: str):
         self.source = source
         self.items: list[Problem] = []
-        self._counts: dict[str, int] = {}
 
-    def add_rows(self, kind: str, lines, field_name: str, messages) -> None:
-        lines = list(lines)
+    def add_rows(self, lines, field_name: str, messages) -> None:
         if isinstance(messages, str):
             messages = [messages] * len(lines)
         for line, message in zip(lines, messages, strict=True):
-            n = self._counts.get(kind, 0)
-            self._counts[kind] = n + 1
-            if n < MAX_PROBLEMS_PER_KIND:
-                self.items.append(Problem(self.source, f"row {line}", field_name, message))
-        extra = self._counts.get(kind, 0) - MAX_PROBLEMS_PER_KIND
-        if extra > 0 and lines:
-            self._counts[kind] = MAX_PROBLEMS_PER_KIND  # report the overflow once per call
-            self.items.append(
-                Problem(self.source, "", field_name, f"... and {extra} more rows with this problem")
-            )
+            self.items.append(Problem(self.source, f"row {line}", field_name, message))
 
     def add(self, problem: Problem) -> None:
         self.items.append(problem)
@@ -104,22 +93,100 @@ class _Problems:
             raise InputError(self.items)
 
 
-def _text(frame: pd.DataFrame, column: str, default: str = "") -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series(default, index=frame.index, dtype=object)
-    return frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
+@dataclass
+class Column:
+    """A text column as row codes into its cleaned unique values.
+
+    Cleaning (strip, lower-case...) is done on the unique values only: a national table
+    has millions of rows but only thousands of distinct unit codes and a hundred criteria.
+    """
+
+    codes: np.ndarray  # per row, index into `texts`
+    texts: np.ndarray  # cleaned unique texts (object array)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, name: str, clean=str.strip) -> Column:
+        if name not in frame.columns:
+            return cls(np.zeros(len(frame), dtype=np.intp), np.array([""], dtype=object))
+        codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object), use_na_sentinel=True)
+        texts = [clean(_as_text(u)) for u in uniques]
+        codes = np.where(codes < 0, len(texts), codes)  # missing cells read as ""
+        return cls(codes, np.array([*texts, ""], dtype=object))
+
+    def rows(self) -> np.ndarray:
+        """The cleaned text of every row (only use on small selections)."""
+        return self.texts[self.codes]
+
+    def lookup(self, mapping: dict, default) -> np.ndarray:
+        """Map each row's text through `mapping`, evaluated once per unique text."""
+        per_text = np.array([mapping.get(t, default) for t in self.texts])
+        return per_text[self.codes]
+
+    def test(self, predicate) -> np.ndarray:
+        """Boolean per row of `predicate(text)`, evaluated once per unique text."""
+        return np.array([bool(predicate(t)) for t in self.texts], dtype=bool)[self.codes]
 
 
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers as officials type them: "0,25" (Vietnamese decimal comma) or "0.25"."""
-    as_str = text.str.replace(" ", "", regex=False)
-    comma_decimal = as_str.str.contains(",", regex=False) & ~as_str.str.contains(".", regex=False)
-    as_str = as_str.where(~comma_decimal, as_str.str.replace(",", ".", regex=False))
-    return pd.to_numeric(as_str, errors="coerce")
+def _as_text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
-def _normalise_label(text: pd.Series) -> pd.Series:
-    return text.str.replace(r"\s+", " ", regex=True).str.casefold()
+def _lower_strip(text: str) -> str:
+    return text.strip().lower()
+
+
+def parse_numbers(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers as officials type them ("0,25" with a decimal comma, or "0.25").
+
+    Returns (numbers, has_value): NaN where the text is empty or not a number. Called on
+    the distinct texts of a column, so the Python fallback for commas stays cheap.
+    """
+    parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
+    numbers = np.array(parsed, dtype=float)  # a writable copy
+    has_value = np.array([t != "" for t in texts], dtype=bool)
+    for i in np.flatnonzero(np.isnan(numbers) & has_value):
+        text = texts[i].replace(" ", "")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            numbers[i] = float(text)
+        except ValueError:
+            numbers[i] = np.nan
+    return numbers, has_value
+
+
+def _normalise_label(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _interior_codes(fw: Framework) -> set[str]:
+    codes = {n.code for n, _ in fw.walk() if not n.is_leaf}
+    for block in (fw.bonus, fw.penalty):
+        if block is not None:
+            for top in block.nodes:
+                codes |= {n.code for n, _ in top.walk() if not n.is_leaf}
+    return codes
+
+
+def _option_points(leaves: LeafTable) -> dict[tuple[str, str], float]:
+    table = {}
+    for n in leaves.nodes:
+        if n.rule_type == "options":
+            for opt in n.rule.get("options", []):
+                pts = opt.get("points")
+                if pts is None:
+                    pts = float(opt.get("share", 0)) * float(n.max_points)
+                table[(n.code, _normalise_label(opt["label"]))] = float(pts)
+    return table
+
+
+def unit_column(inputs: pd.DataFrame) -> Column:
+    """The unit codes of an inputs table; its non-empty `texts` are the units named."""
+    return Column.of(inputs.reset_index(drop=True), "unit_code")
 
 
 def prepare_inputs(
@@ -129,6 +196,7 @@ def prepare_inputs(
     *,
     known_units: bool,
     source: str = "inputs",
+    units_named: Column | None = None,
 ) -> Prepared:
     """Validate the long inputs table against the framework and build value matrices.
 
@@ -142,248 +210,283 @@ def prepare_inputs(
         )
 
     frame = inputs.reset_index(drop=True)
-    lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
-    unit = _text(frame, "unit_code")
-    crit = _text(frame, "criterion_code")
-    value = _text(frame, "value")
-    var = _text(frame, "input")
-    track = _text(frame, "track", "appraised").str.lower().replace("", "appraised")
-    appl_text = _text(frame, "applicable").str.lower()
+    n_rows = len(frame)
+    lines = np.arange(n_rows) + 2  # the header is row 1
+    unit = units_named if units_named is not None else Column.of(frame, "unit_code")
+    crit = Column.of(frame, "criterion_code")
+    var = Column.of(frame, "input")
+    track = Column.of(frame, "track", _lower_strip)
+    appl = Column.of(frame, "applicable", _lower_strip)
+    value = Column.of(frame, "value")
 
-    leaves = LeafTable.of(fw)
-    interior = {n.code for n, _ in fw.walk() if not n.is_leaf}
-    for block in (fw.bonus, fw.penalty):
-        if block is not None:
-            for top in block.nodes:
-                interior |= {n.code for n, _ in top.walk() if not n.is_leaf}
-
-    # --- identity columns --------------------------------------------------------
-    bad_track = ~track.isin(TRACKS)
-    problems.add_rows(
-        "track",
-        lines[bad_track],
-        "track",
-        [f"{t!r} is not a track (use 'self' or 'appraised')" for t in track[bad_track]],
-    )
-    bad_appl = ~appl_text.isin(TRUE_WORDS | FALSE_WORDS)
-    problems.add_rows(
-        "applicable",
-        lines[bad_appl],
-        "applicable",
-        [f"{t!r} is not true/false" for t in appl_text[bad_appl]],
-    )
-    not_applicable_row = appl_text.isin(FALSE_WORDS)
-
-    empty_unit = unit == ""
-    problems.add_rows("unit_empty", lines[empty_unit], "unit_code", "is empty")
-    unit_pos = unit.map({code: i for i, code in enumerate(unit_codes)}).fillna(-1).astype(int)
-    if known_units:
-        unknown_unit = (unit_pos < 0) & ~empty_unit
-        problems.add_rows(
-            "unit_unknown",
-            lines[unknown_unit],
-            "unit_code",
-            [f"unknown unit {u!r} (not in the units table)" for u in unit[unknown_unit]],
-        )
-
-    leaf_pos = crit.map(leaves.index).fillna(-1).astype(int)
-    is_interior = crit.isin(interior)
-    problems.add_rows(
-        "crit_interior",
-        lines[is_interior],
-        "criterion_code",
-        [f"{c!r} has sub-criteria; enter values on its sub-criteria" for c in crit[is_interior]],
-    )
-    unknown_crit = (leaf_pos < 0) & ~is_interior
-    problems.add_rows(
-        "crit_unknown",
-        lines[unknown_crit],
-        "criterion_code",
-        [f"unknown criterion {c!r} (not in framework {fw.id})" for c in crit[unknown_crit]],
-    )
-
-    ok = ~(bad_track | bad_appl | empty_unit | (leaf_pos < 0) | (unit_pos < 0))
-    rule = pd.Series(leaves.rule_types[np.maximum(leaf_pos, 0)], index=frame.index).where(ok, "")
-    max_pts = pd.Series(leaves.max_points[np.maximum(leaf_pos, 0)], index=frame.index)
-
-    # --- track and input rules ---------------------------------------------------
-    self_survey = ok & (rule == "survey") & (track == "self")
-    problems.add_rows(
-        "self_survey",
-        lines[self_survey],
-        "track",
-        [f"{c}: units do not self-score survey criteria" for c in crit[self_survey]],
-    )
-    is_formula = rule == "formula"
-    has_value = value != ""
-    declared = {
-        leaves.index[n.code]: set(n.rule.get("inputs", []))
-        for n in leaves.nodes
-        if n.rule_type == "formula"
-    }
-    needs_var = is_formula & has_value  # a "not applicable" row needs no input name
-    if needs_var.any():
-        good_var = pd.Series(
-            [
-                v in declared.get(p, ())
-                for v, p in zip(var[needs_var], leaf_pos[needs_var], strict=True)
-            ],
-            index=var[needs_var].index,
-        )
-        bad_var = good_var[~good_var].index
-        problems.add_rows(
-            "formula_input",
-            lines[bad_var],
-            "input",
-            [
-                f"{c} needs an input name, one of {sorted(declared[p])}; got {v!r}"
-                for c, p, v in zip(crit[bad_var], leaf_pos[bad_var], var[bad_var], strict=True)
-            ],
-        )
-    stray_var = ok & ~is_formula & (var != "")
-    problems.add_rows(
-        "stray_input",
-        lines[stray_var],
-        "input",
-        [f"{c} is not a formula criterion; leave 'input' empty" for c in crit[stray_var]],
-    )
-
-    key = pd.DataFrame({"u": unit, "c": crit, "t": track, "v": var})
-    dup = key.duplicated(keep=False) & ok
-    if dup.any():
-        groups = list(key[dup].groupby(["u", "c", "t", "v"], sort=False).groups.items())
-        for (u_code, c_code, t_name, _), index in groups[:MAX_PROBLEMS_PER_KIND]:
-            rows = ", ".join(str(x + 2) for x in index)
+    def report(kind: str, mask: np.ndarray, field_name: str, message) -> None:
+        """Report the rows of `mask` (a bounded number of them, so a million bad rows stay
+        readable); `message` is a str, or a function of the row position."""
+        where = np.flatnonzero(mask)
+        shown = where[:MAX_PROBLEMS_PER_KIND]
+        texts = message if isinstance(message, str) else [message(i) for i in shown]
+        problems.add_rows(lines[shown], field_name, texts)
+        if len(where) > MAX_PROBLEMS_PER_KIND:
             problems.add(
                 Problem(
                     source,
-                    f"rows {rows}",
                     "",
-                    f"duplicate value for unit {u_code}, criterion {c_code}, track {t_name}",
+                    field_name,
+                    f"... and {len(where) - MAX_PROBLEMS_PER_KIND} more rows with this problem",
                 )
             )
-        if len(groups) > MAX_PROBLEMS_PER_KIND:
-            problems.add(
-                Problem(
-                    source, "", "", f"... and {len(groups) - MAX_PROBLEMS_PER_KIND} more duplicates"
-                )
-            )
+
+    leaves = LeafTable.of(fw)
+    interior = _interior_codes(fw)
+
+    # --- identity columns --------------------------------------------------------
+    track_id = track.lookup({"": 0, "appraised": 0, "self": 1}, -1)
+    report(
+        "track",
+        track_id < 0,
+        "track",
+        lambda i: f"{track.texts[track.codes[i]]!r} is not a track (use 'self' or 'appraised')",
+    )
+    appl_id = appl.lookup({**dict.fromkeys(TRUE_WORDS, 1), **dict.fromkeys(FALSE_WORDS, 0)}, -1)
+    report(
+        "applicable",
+        appl_id < 0,
+        "applicable",
+        lambda i: f"{appl.texts[appl.codes[i]]!r} is not true/false",
+    )
+
+    empty_unit = unit.test(lambda t: t == "")
+    report("unit_empty", empty_unit, "unit_code", "is empty")
+    unit_pos = unit.lookup({code: i for i, code in enumerate(unit_codes)}, -1)
+    if known_units:
+        report(
+            "unit_unknown",
+            (unit_pos < 0) & ~empty_unit,
+            "unit_code",
+            lambda i: f"unknown unit {unit.texts[unit.codes[i]]!r} (not in the units table)",
+        )
+
+    leaf_pos = crit.lookup(leaves.index, -1)
+    is_interior = crit.test(lambda t: t in interior)
+    report(
+        "crit_interior",
+        is_interior,
+        "criterion_code",
+        lambda i: (
+            f"{crit.texts[crit.codes[i]]!r} has sub-criteria; enter values on its sub-criteria"
+        ),
+    )
+    report(
+        "crit_unknown",
+        (leaf_pos < 0) & ~is_interior,
+        "criterion_code",
+        lambda i: f"unknown criterion {crit.texts[crit.codes[i]]!r} (not in framework {fw.id})",
+    )
+
+    ok = (track_id >= 0) & (appl_id >= 0) & ~empty_unit & (leaf_pos >= 0) & (unit_pos >= 0)
+    safe_leaf = np.maximum(leaf_pos, 0)
+    rule = np.where(ok, leaves.rule_types[safe_leaf], "")
+    max_pts = leaves.max_points[safe_leaf]
+    numbers_of_text, has_text = parse_numbers(value.texts)
+    numbers, has_value = numbers_of_text[value.codes], has_text[value.codes]
+
+    def value_text(i: int) -> str:
+        return value.texts[value.codes[i]]
+
+    def crit_text(i: int) -> str:
+        return crit.texts[crit.codes[i]]
+
+    # --- track and input rules ---------------------------------------------------
+    report(
+        "self_survey",
+        ok & (rule == "survey") & (track_id == 1),
+        "track",
+        lambda i: f"{crit_text(i)}: units do not self-score survey criteria",
+    )
+    is_formula = rule == "formula"
+    declared = {
+        leaves.index[n.code]: list(n.rule.get("inputs", []))
+        for n in leaves.nodes
+        if n.rule_type == "formula"
+    }
+    var_text = var.texts[var.codes]  # object array view; cheap for the masks below
+    needs_var = is_formula & has_value  # a "not applicable" row needs no input name
+    bad_var = np.zeros(n_rows, dtype=bool)
+    for leaf, names in declared.items():
+        sel = needs_var & (leaf_pos == leaf)
+        bad_var |= sel & ~np.isin(var_text, names)
+    report(
+        "formula_input",
+        bad_var,
+        "input",
+        lambda i: (
+            f"{crit_text(i)} needs an input name, one of {sorted(declared[leaf_pos[i]])}; "
+            f"got {var_text[i]!r}"
+        ),
+    )
+    report(
+        "stray_input",
+        ok & ~is_formula & (var_text != ""),
+        "input",
+        lambda i: f"{crit_text(i)} is not a formula criterion; leave 'input' empty",
+    )
+
+    _report_duplicates(
+        problems, source, ok, unit, crit, track_id, var, unit_pos, leaf_pos, len(unit_codes)
+    )
 
     # --- values ------------------------------------------------------------------
-    numeric = parse_numbers(value)
-    points_of_row = pd.Series(np.nan, index=frame.index)
-
+    row_value = numbers.copy()
     is_options = ok & (rule == "options") & has_value
     if is_options.any():
-        options = []
-        for n in leaves.nodes:
-            if n.rule_type == "options":
-                for opt in n.rule.get("options", []):
-                    pts = opt.get("points")
-                    if pts is None:
-                        pts = float(opt.get("share", 0)) * float(n.max_points)
-                    options.append(
-                        (n.code, " ".join(str(opt["label"]).split()).casefold(), float(pts))
-                    )
-        table = pd.DataFrame(options, columns=["c", "label", "points"])
-        looked = pd.DataFrame(
-            {"c": crit[is_options], "label": _normalise_label(value[is_options])}
-        ).merge(table, on=["c", "label"], how="left")
-        looked.index = crit[is_options].index
-        points_of_row[is_options] = looked["points"]
-        bad_label = looked.index[looked["points"].isna()]
-        labels_of = table.groupby("c")["label"].apply(list).to_dict()
-        problems.add_rows(
-            "option_label",
-            lines[bad_label],
-            "value",
+        table = _option_points(leaves)
+        where = np.flatnonzero(is_options)
+        # Look labels up once per distinct (criterion, text) pair, not once per row.
+        width = len(value.texts)
+        pairs, inverse = np.unique(
+            crit.codes[where].astype(np.int64) * width + value.codes[where], return_inverse=True
+        )
+        pair_points = np.array(
             [
-                f"{value[i]!r} is not an option of {crit[i]} ({'; '.join(labels_of.get(crit[i], []))})"
-                for i in bad_label
-            ],
+                table.get(
+                    (crit.texts[p // width], _normalise_label(value.texts[p % width])), np.nan
+                )
+                for p in pairs
+            ]
+        )
+        pts = pair_points[inverse]
+        row_value[where] = pts
+        labels_of: dict[str, list[str]] = {}
+        for code, label in table:
+            labels_of.setdefault(code, []).append(label)
+        bad_label = np.zeros(n_rows, dtype=bool)
+        bad_label[where[np.isnan(pts)]] = True
+        report(
+            "option_label",
+            bad_label,
+            "value",
+            lambda i: (
+                f"{value_text(i)!r} is not an option of {crit_text(i)} "
+                f"({'; '.join(labels_of.get(crit_text(i), []))})"
+            ),
         )
 
     is_num = ok & (rule != "options") & has_value
-    not_number = is_num & numeric.isna()
-    problems.add_rows(
+    report(
         "not_number",
-        lines[not_number],
+        is_num & np.isnan(numbers),
         "value",
-        [f"{v!r} is not a number" for v in value[not_number]],
+        lambda i: f"{value_text(i)!r} is not a number",
     )
-    not_finite = (
-        is_num & numeric.notna() & ~np.isfinite(numeric.to_numpy(dtype=float, na_value=np.nan))
-    )
-    problems.add_rows("not_finite", lines[not_finite], "value", "must be a finite number")
-    num = is_num & numeric.notna() & ~not_finite
+    report("not_finite", is_num & np.isinf(numbers), "value", "must be a finite number")
+    num = is_num & np.isfinite(numbers)
 
-    def out_of_range(mask: pd.Series, kind: str, message) -> None:
-        problems.add_rows(kind, lines[mask], "value", [message(i) for i in mask[mask].index])
-
-    manual = num & (rule == "manual")
-    out_of_range(
-        manual & ((numeric < 0) | (numeric > max_pts + 1e-9)),
-        "range_manual",
-        lambda i: f"{value[i]} is outside 0–{max_pts[i]:g} (the maximum of {crit[i]})",
-    )
-    steps = {
-        leaves.index[n.code]: float(n.rule["step"])
-        for n in leaves.nodes
-        if n.rule_type == "manual" and n.rule.get("step")
-    }
-    if steps:
-        step = leaf_pos.map(steps)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = numeric / step
-        off_step = manual & step.notna() & ((ratio - ratio.round()).abs() > 1e-6)
-        out_of_range(
-            off_step, "step", lambda i: f"{value[i]} is not a multiple of {steps[leaf_pos[i]]:g}"
+    with np.errstate(invalid="ignore"):
+        manual = num & (rule == "manual")
+        report(
+            "range_manual",
+            manual & ((numbers < 0) | (numbers > max_pts + 1e-9)),
+            "value",
+            lambda i: (
+                f"{value_text(i)} is outside 0–{max_pts[i]:g} (the maximum of {crit_text(i)})"
+            ),
         )
-    fraction = num & rule.isin(["bands", "survey"])
-    out_of_range(
-        fraction & ((numeric < 0) | (numeric > 1 + 1e-12)),
-        "range_fraction",
-        lambda i: f"{value[i]} is outside 0–1 (give a ratio, e.g. 0.95 for 95%)",
-    )
-    out_of_range(
-        num & (rule == "linear") & (numeric < 0),
-        "range_linear",
-        lambda i: f"{value[i]} is negative",
-    )
-    deduction = num & (rule == "deduction")
-    out_of_range(
-        deduction & ((numeric < 0) | (numeric != numeric.round())),
-        "range_count",
-        lambda i: f"{value[i]} is not a count of cases (a whole number ≥ 0)",
-    )
+        steps = np.array(
+            [
+                float((n.rule or {}).get("step") or 0) if n.rule_type == "manual" else 0
+                for n in leaves.nodes
+            ]
+        )[safe_leaf]
+        has_step = manual & (steps > 0)
+        ratio = np.divide(numbers, steps, out=np.zeros(n_rows), where=has_step)
+        report(
+            "step",
+            has_step & (np.abs(ratio - np.round(ratio)) > 1e-6),
+            "value",
+            lambda i: f"{value_text(i)} is not a multiple of {steps[i]:g}",
+        )
+        fraction = num & np.isin(rule, ["bands", "survey"])
+        report(
+            "range_fraction",
+            fraction & ((numbers < 0) | (numbers > 1 + 1e-12)),
+            "value",
+            lambda i: f"{value_text(i)} is outside 0–1 (give a ratio, e.g. 0.95 for 95%)",
+        )
+        report(
+            "range_linear",
+            num & (rule == "linear") & (numbers < 0),
+            "value",
+            lambda i: f"{value_text(i)} is negative",
+        )
+        deduction = num & (rule == "deduction")
+        report(
+            "range_count",
+            deduction & ((numbers < 0) | (numbers != np.round(numbers))),
+            "value",
+            lambda i: f"{value_text(i)} is not a count of cases (a whole number ≥ 0)",
+        )
     problems.raise_if_any()
 
     # --- matrices ------------------------------------------------------------------
     n_units, n_leaves = len(unit_codes), len(leaves.nodes)
-    row_value = numeric.where(rule != "options", points_of_row).to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    u = unit_pos.to_numpy()
-    c = leaf_pos.to_numpy()
     not_applicable = np.zeros((n_units, n_leaves), dtype=bool)
-    na_rows = ok & not_applicable_row
-    not_applicable[u[na_rows], c[na_rows]] = True
+    na_rows = ok & (appl_id == 0)
+    not_applicable[unit_pos[na_rows], leaf_pos[na_rows]] = True
 
     values: dict[str, np.ndarray] = {}
     formula: dict[str, dict[int, dict[str, np.ndarray]]] = {}
-    for t in TRACKS:
-        in_track = (ok & (track == t) & has_value).to_numpy()
-        plain = in_track & ~is_formula.to_numpy()
+    for t_id, t in enumerate(TRACKS):
+        in_track = ok & (track_id == t_id) & has_value
+        plain = in_track & ~is_formula
         matrix = np.full((n_units, n_leaves), np.nan)
-        matrix[u[plain], c[plain]] = row_value[plain]
+        matrix[unit_pos[plain], leaf_pos[plain]] = row_value[plain]
         values[t] = matrix
         per_leaf: dict[int, dict[str, np.ndarray]] = {}
         for leaf, names in declared.items():
             per_leaf[leaf] = {}
             for name in names:
-                sel = in_track & (c == leaf) & (var.to_numpy() == name)
+                sel = in_track & (leaf_pos == leaf) & (var_text == name)
                 vec = np.full(n_units, np.nan)
-                vec[u[sel]] = row_value[sel]
+                vec[unit_pos[sel]] = row_value[sel]
                 per_leaf[leaf][name] = vec
         formula[t] = per_leaf
-    return Prepared(unit_codes, leaves, values, formula, not_applicable, len(frame))
+    return Prepared(unit_codes, leaves, values, formula, not_applicable, n_rows)
+
+
+def _report_duplicates(
+    problems, source, ok, unit, crit, track_id, var, unit_pos, leaf_pos, n_units
+):
+    """Two rows giving the same unit, criterion, track and input: which one is meant?"""
+    n_leaves = int(leaf_pos.max()) + 1 if len(leaf_pos) else 1
+    key = ((unit_pos.astype(np.int64) * n_leaves + leaf_pos) * 2 + track_id) * (
+        len(var.texts) + 1
+    ) + var.codes
+    key = np.where(ok, key, -1)
+    span = int(key.max()) + 1 if len(key) else 0
+    if span <= 50_000_000:  # dense keys: counting is much faster than hashing
+        counts = np.bincount(key[ok], minlength=span)
+        dup = ok & (counts[np.maximum(key, 0)] > 1)
+    else:
+        dup = ok & pd.Series(key).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    groups = pd.Series(np.flatnonzero(dup)).groupby(key[dup], sort=False).agg(list)
+    for index in groups.iloc[:MAX_PROBLEMS_PER_KIND]:
+        i = index[0]
+        rows = ", ".join(str(x + 2) for x in index)
+        t_name = TRACKS[track_id[i]]
+        problems.add(
+            Problem(
+                source,
+                f"rows {rows}",
+                "",
+                f"duplicate value for unit {unit.texts[unit.codes[i]]}, criterion "
+                f"{crit.texts[crit.codes[i]]}, track {t_name}",
+            )
+        )
+    if len(groups) > MAX_PROBLEMS_PER_KIND:
+        problems.add(
+            Problem(
+                source, "", "", f"... and {len(groups) - MAX_PROBLEMS_PER_KIND} more duplicates"
+            )
+        )
