@@ -77,8 +77,7 @@ def render_ranking(results: pd.DataFrame, lang: str = "vi", console: Console | N
             table.add_column(h["rank_change"], justify="right")
         for col in field_cols:
             table.add_column(col.removeprefix("field_").removesuffix("_pct"), justify="right")
-        for row in rows.itertuples(index=False):
-            rec = row._asdict()
+        for rec in rows.to_dict("records"):
             cells = [
                 "" if pd.isna(rec["rank"]) else str(int(rec["rank"])),
                 str(rec["unit_name"]),

@@ -283,9 +283,12 @@ def prepare_inputs(
         lambda i: f"unknown criterion {crit.texts[crit.codes[i]]!r} (not in framework {fw.id})",
     )
 
-    ok = (track_id >= 0) & (appl_id >= 0) & ~empty_unit & (leaf_pos >= 0) & (unit_pos >= 0)
+    # Values are checked against their criterion even when the unit is wrong, so one pass
+    # reports everything; only rows that are right in every respect reach the matrices.
+    leaf_ok = (track_id >= 0) & (appl_id >= 0) & (leaf_pos >= 0)
+    ok = leaf_ok & ~empty_unit & (unit_pos >= 0)
     safe_leaf = np.maximum(leaf_pos, 0)
-    rule = np.where(ok, leaves.rule_types[safe_leaf], "")
+    rule = np.where(leaf_ok, leaves.rule_types[safe_leaf], "")
     max_pts = leaves.max_points[safe_leaf]
     numbers_of_text, has_text = parse_numbers(value.texts)
     numbers, has_value = numbers_of_text[value.codes], has_text[value.codes]
@@ -299,7 +302,7 @@ def prepare_inputs(
     # --- track and input rules ---------------------------------------------------
     report(
         "self_survey",
-        ok & (rule == "survey") & (track_id == 1),
+        (rule == "survey") & (track_id == 1),
         "track",
         lambda i: f"{crit_text(i)}: units do not self-score survey criteria",
     )
@@ -326,7 +329,7 @@ def prepare_inputs(
     )
     report(
         "stray_input",
-        ok & ~is_formula & (var_text != ""),
+        leaf_ok & ~is_formula & (var_text != ""),
         "input",
         lambda i: f"{crit_text(i)} is not a formula criterion; leave 'input' empty",
     )
@@ -337,7 +340,7 @@ def prepare_inputs(
 
     # --- values ------------------------------------------------------------------
     row_value = numbers.copy()
-    is_options = ok & (rule == "options") & has_value
+    is_options = (rule == "options") & has_value
     if is_options.any():
         table = _option_points(leaves)
         where = np.flatnonzero(is_options)
@@ -371,7 +374,7 @@ def prepare_inputs(
             ),
         )
 
-    is_num = ok & (rule != "options") & has_value
+    is_num = leaf_ok & (rule != "options") & has_value
     report(
         "not_number",
         is_num & np.isnan(numbers),
