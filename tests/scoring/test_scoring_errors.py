@@ -72,7 +72,7 @@ def test_units_table_problems(fw):
     units = pd.DataFrame({"unit_code": ["A", "A", "B"], "predecessors": ["", "", "X:abc"]})
     found = problems_of(fw, rows(("A", "1.1", "1")), units)
     assert any("A appears more than once" in p for p in found)
-    assert any("row 4" in p and "'abc' of X is not a number" in p for p in found)
+    assert any("row 4" in p and "weight 'abc' of X is not a number" in p for p in found)
 
 
 def test_many_bad_rows_are_summarised(fw):

@@ -10,35 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from parindex.errors import InputError, Problem
+from parindex.scoring.yoy import parse_predecessors
 
 UNIT_COLUMNS = ("unit_code", "unit_name", "unit_kind", "peer_group", "predecessors", "region")
 
 
 def _text(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.strip()
-
-
-def parse_predecessor_text(text: str) -> dict[str, float]:
-    """`CODE:weight;CODE:weight` → {CODE: weight}; a missing weight means 1."""
-    result: dict[str, float] = {}
-    for part in str(text).split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        code, _, weight = part.partition(":")
-        code = code.strip()
-        if not code:
-            raise ValueError(f"empty unit code in {text!r}")
-        try:
-            w = float(weight.replace(",", ".")) if weight.strip() else 1.0
-        except ValueError:
-            raise ValueError(f"weight {weight.strip()!r} of {code} is not a number") from None
-        if w < 0:
-            raise ValueError(f"weight of {code} is negative")
-        if code in result:
-            raise ValueError(f"{code} is listed twice")
-        result[code] = w
-    return result
 
 
 def prepare_units(
@@ -84,7 +62,7 @@ def prepare_units(
     for i, text in frame["predecessors"].items():
         if text:
             try:
-                parse_predecessor_text(text)
+                parse_predecessors(text)
             except ValueError as exc:
                 problems.append(Problem(source, f"row {i + 2}", "predecessors", str(exc)))
     if problems:
@@ -99,4 +77,4 @@ def prepare_units(
 def predecessor_map(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     """unit_code → {predecessor: weight} for units that have predecessors."""
     rows = units.loc[units["predecessors"] != "", ["unit_code", "predecessors"]]
-    return {code: parse_predecessor_text(text) for code, text in rows.itertuples(index=False)}
+    return {code: parse_predecessors(text) for code, text in rows.itertuples(index=False)}
