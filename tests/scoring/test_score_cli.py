@@ -160,3 +160,38 @@ def test_unknown_framework_is_a_clear_error(files):
     result = runner.invoke(app, ["score", "-f", "no-such-framework", "-i", str(inputs)])
     assert result.exit_code == 1
     assert "no-such-framework" in result.output
+
+
+def test_built_in_framework_by_id(tmp_path):
+    listing = runner.invoke(app, ["framework", "list"])
+    assert listing.exit_code == 0
+    for fid in ("par-province-2017", "par-province-published-2022", "example-department-2025"):
+        assert fid in listing.output
+    inputs = tmp_path / "i.csv"
+    # 2017 field maxima: 10, 10, 14.5, 11, 16, 7, 16, 15.5 → full marks except field 3.
+    inputs.write_text(
+        "unit_code,criterion_code,value\n"
+        + "".join(
+            f"P,{c},{m}\n"
+            for c, m in [
+                ("1", 10),
+                ("2", 10),
+                ("3", 12),
+                ("4", 11),
+                ("5", 16),
+                ("6", 7),
+                ("7", 16),
+                ("8", 15.5),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "R.csv"
+    result = runner.invoke(
+        app, ["score", "-f", "par-province-2017", "-i", str(inputs), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    r = pd.read_csv(out).iloc[0]
+    assert r["index_pct"] == pytest.approx(97.5)
+    assert r["class"] == "A"
+    assert r["field_3_pct"] == pytest.approx(12 / 14.5 * 100)

@@ -80,3 +80,16 @@ def test_many_bad_rows_are_summarised(fw):
     found = problems_of(fw, bad)
     assert len(found) == 51
     assert found[-1].endswith("... and 450 more rows with this problem")
+
+
+def test_units_of_another_kind_are_not_scored(fw):
+    units = pd.DataFrame(
+        {"unit_code": ["A", "X"], "unit_kind": ["department", "commune"], "peer_group": ["", ""]}
+    )
+    res = score(fw, rows(("A", "1.1", "1")), units).results
+    assert res["unit_code"].tolist() == ["A"]
+    found = problems_of(fw, rows(("A", "1.1", "1"), ("X", "1.1", "1")), units)
+    assert found == [
+        "inputs: row 3: unit_code: unit 'X' is a commune unit; framework test-dept scores "
+        "department units"
+    ]

@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from parindex.errors import InputError
+from parindex.errors import InputError, Problem
 from parindex.framework import Framework, Node, load_framework, save_framework
+from parindex.framework.builtin import builtin_ids, list_builtin, load_builtin
 from parindex.framework.validate import fmt
 
 framework_app = typer.Typer(
@@ -28,13 +29,30 @@ def register(app: typer.Typer) -> None:
     app.add_typer(framework_app, name="framework")
 
 
-def _load(path: Path) -> Framework:
-    try:
+def resolve_framework(value: str | Path) -> Framework:
+    """A framework file, or the id of a framework shipped with parindex."""
+    path = Path(value)
+    if path.exists() or path.suffix.lower() in (".yaml", ".yml", ".xlsx"):
         return load_framework(path)
+    known = builtin_ids()
+    if str(value) in known:
+        return load_builtin(str(value))
+    raise InputError(
+        [
+            Problem(
+                str(value), "", "", f"no such file, nor a built-in framework ({', '.join(known)})"
+            )
+        ]
+    )
+
+
+def _load(path: Path | str) -> Framework:
+    try:
+        return resolve_framework(path)
     except InputError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) in {path.name}", err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) in {Path(path).name}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -69,7 +87,7 @@ def summary(fw: Framework) -> str:
 
 @framework_app.command("validate")
 def validate_command(
-    path: Path = typer.Argument(..., help="Framework file (.yaml, .yml or .xlsx)."),
+    path: str = typer.Argument(..., help="Framework file (.yaml, .yml or .xlsx) or built-in id."),
 ) -> None:
     """Check a framework; print a summary, or every problem found."""
     typer.echo(summary(_load(path)))
@@ -88,11 +106,12 @@ def import_command(
 
 @framework_app.command("export")
 def export_command(
-    source: Path = typer.Argument(..., help="Framework file (.yaml or .yml)."),
+    source: str = typer.Argument(..., help="Framework file (.yaml or .yml) or built-in id."),
     out: Path = typer.Option(..., "--out", "-o", help="Excel workbook to write (.xlsx)."),
 ) -> None:
     """Convert a YAML framework to an Excel workbook (after validating it)."""
-    _check_suffix(source, (".yaml", ".yml"), "the input")
+    if source not in builtin_ids():
+        _check_suffix(Path(source), (".yaml", ".yml"), "the input")
     _check_suffix(out, (".xlsx",), "--out")
     _save(_load(source), out)
 
@@ -111,7 +130,7 @@ def _add(tree: Tree, node: Node) -> None:
 
 @framework_app.command("show")
 def show_command(
-    path: Path = typer.Argument(..., help="Framework file (.yaml, .yml or .xlsx)."),
+    path: str = typer.Argument(..., help="Framework file (.yaml, .yml or .xlsx) or built-in id."),
 ) -> None:
     """Print the framework as a tree: code, name, max points, rule type."""
     fw = _load(path)
@@ -125,3 +144,11 @@ def show_command(
             for node in block.nodes:
                 _add(branch, node)
     Console(soft_wrap=True).print(tree)
+
+
+@framework_app.command("list")
+def list_command() -> None:
+    """List the frameworks shipped with parindex (usable by id wherever a file is asked)."""
+    for info in list_builtin():
+        mark = "  [example]" if info["example"] else ""
+        typer.echo(f"{info['id']}  ({info['unit_kind']}, {info['version']}){mark}  {info['name']}")

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from parindex.analysis.fmt import fmt_number
+from parindex.commands.framework import resolve_framework
 from parindex.commands.tableio import fail, read_table, write_table
 from parindex.errors import InputError, Problem
-from parindex.framework.model import Framework
 from parindex.scoring import score
 
 HEADERS = {
@@ -38,23 +38,6 @@ HEADERS = {
         "group": "Group",
     },
 }
-
-
-def load_framework_arg(value: str) -> Framework:
-    """A framework file, or the id of a framework shipped with parindex."""
-    from parindex.framework import load_framework
-
-    path = Path(value)
-    if path.exists() or path.suffix.lower() in (".yaml", ".yml", ".xlsx"):
-        return load_framework(path)
-    from parindex.framework.builtin import list_builtin, load_builtin
-
-    known = [f["id"] for f in list_builtin()]
-    if value in known:
-        return load_builtin(value)
-    raise InputError(
-        [Problem(value, "", "", f"no such file, nor a built-in framework ({', '.join(known)})")]
-    )
 
 
 def render_ranking(results: pd.DataFrame, lang: str = "vi", console: Console | None = None) -> None:
@@ -133,7 +116,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every unit: points, index, rank, class, field indices, self vs appraised."""
         try:
-            fw = load_framework_arg(framework)
+            fw = resolve_framework(framework)
             inputs_frame = read_table(inputs)
             units_frame = read_table(units) if units else None
             previous_frame = read_table(previous) if previous else None

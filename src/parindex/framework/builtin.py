@@ -56,7 +56,7 @@ def builtin_text(framework_id: str) -> str:
 
 def load_builtin(framework_id: str) -> Framework:
     """Parse and validate a shipped framework; raises InputError if it has problems."""
-    from parindex.framework.io import load_yaml_text
+    from parindex.framework import load_yaml_text
 
     return load_yaml_text(builtin_text(framework_id), framework_id + SUFFIX)
 

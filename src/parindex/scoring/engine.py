@@ -17,7 +17,7 @@ from parindex.scoring import rules
 from parindex.scoring.classify import classify
 from parindex.scoring.inputs import TRACKS, LeafTable, Prepared, prepare_inputs, unit_column
 from parindex.scoring.ranking import competition_rank
-from parindex.scoring.units import predecessor_map, prepare_units
+from parindex.scoring.units import predecessor_map, prepare_units, split_by_kind
 
 BROADCAST_RULES = {
     "linear": rules.linear_points,
@@ -157,9 +157,16 @@ def score(
     """Score all units of `inputs` on `fw`; raise InputError on any bad row or unit."""
     named = unit_column(inputs)
     unit_table = prepare_units(units, [t for t in named.texts if t], fw.unit_kind, units_source)
+    unit_table, other_kinds = split_by_kind(unit_table, fw.unit_kind)
     unit_codes = unit_table["unit_code"].tolist()
     prepared = prepare_inputs(
-        inputs, fw, unit_codes, known_units=units is not None, source=source, units_named=named
+        inputs,
+        fw,
+        unit_codes,
+        known_units=units is not None,
+        source=source,
+        units_named=named,
+        other_kinds=other_kinds,
     )
     tree = TreeIndex.of(fw, prepared.leaves)
 

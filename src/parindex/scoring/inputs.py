@@ -184,6 +184,15 @@ def _option_points(leaves: LeafTable) -> dict[tuple[str, str], float]:
     return table
 
 
+def _unknown_unit_message(code: str, other_kinds: dict[str, str], fw: Framework) -> str:
+    if code in other_kinds:
+        return (
+            f"unit {code!r} is a {other_kinds[code]} unit; framework {fw.id} scores "
+            f"{fw.unit_kind} units"
+        )
+    return f"unknown unit {code!r} (not in the units table)"
+
+
 def unit_column(inputs: pd.DataFrame) -> Column:
     """The unit codes of an inputs table; its non-empty `texts` are the units named."""
     return Column.of(inputs.reset_index(drop=True), "unit_code")
@@ -197,6 +206,7 @@ def prepare_inputs(
     known_units: bool,
     source: str = "inputs",
     units_named: Column | None = None,
+    other_kinds: dict[str, str] | None = None,
 ) -> Prepared:
     """Validate the long inputs table against the framework and build value matrices.
 
@@ -263,7 +273,7 @@ def prepare_inputs(
             "unit_unknown",
             (unit_pos < 0) & ~empty_unit,
             "unit_code",
-            lambda i: f"unknown unit {unit.texts[unit.codes[i]]!r} (not in the units table)",
+            lambda i: _unknown_unit_message(unit.texts[unit.codes[i]], other_kinds or {}, fw),
         )
 
     leaf_pos = crit.lookup(leaves.index, -1)

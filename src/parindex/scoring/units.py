@@ -74,6 +74,18 @@ def prepare_units(
     return frame
 
 
+def split_by_kind(units: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The units a framework for `kind` scores, and the others (code → their kind).
+
+    A province keeps one units file for departments and communes alike; each framework
+    scores only its own kind, so communes never appear with 0 points in a department
+    ranking.
+    """
+    mine = units["unit_kind"] == kind
+    others = dict(zip(units.loc[~mine, "unit_code"], units.loc[~mine, "unit_kind"], strict=True))
+    return units[mine].reset_index(drop=True), others
+
+
 def predecessor_map(units: pd.DataFrame) -> dict[str, dict[str, float]]:
     """unit_code → {predecessor: weight} for units that have predecessors."""
     rows = units.loc[units["predecessors"] != "", ["unit_code", "predecessors"]]
