@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("framework", "score", "summary", "demo", "calendar", "service_index")
+COMMAND_MODULES = ("framework", "score", "summary", "analyze", "demo", "calendar", "service_index")
 
 
 def _version(value: bool) -> None:
