@@ -21,7 +21,7 @@ from parindex.analysis import (
     top_lost_criteria,
 )
 from parindex.analysis.fmt import fmt_number
-from parindex.commands.tableio import fail, read_table, write_table
+from parindex.commands.tableio import emit, fail, numeric_columns, read_table
 from parindex.errors import InputError, Problem
 
 analyze_app = typer.Typer(
@@ -38,21 +38,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _numeric(frame: pd.DataFrame, columns, source: str) -> pd.DataFrame:
-    """Tables are read as text; turn the numeric columns into numbers, naming bad cells."""
-    out = frame.copy()
-    problems = []
-    for col in columns:
-        if col not in out.columns:
-            continue
-        text = out[col].astype(str).str.strip()
-        values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-        for i in values.index[values.isna() & (text != "")][:20]:
-            problems.append(Problem(source, f"row {i + 2}", col, f"{text[i]!r} is not a number"))
-        out[col] = values
+    out = numeric_columns(frame, columns, source)
     if "is_leaf" in out.columns:
         out["is_leaf"] = out["is_leaf"].astype(str).str.strip().str.lower().isin(["true", "1"])
-    if problems:
-        raise InputError(problems)
     return out
 
 
@@ -101,9 +89,7 @@ def lost_command(
     except InputError as error:
         raise fail(error) from None
     if out:
-        write_table(table, out)
-        typer.echo(f"{len(table)} rows → {out}")
-        return
+        return emit(table, out)
     decimals = {
         "max_points": 2,
         "points": 2,
@@ -141,9 +127,7 @@ def recurring_command(
     except InputError as error:
         raise fail(error) from None
     if out:
-        write_table(table, out)
-        typer.echo(f"{len(table)} rows → {out}")
-        return
+        return emit(table, out)
     title = "Tiêu chí mất điểm nhiều năm liên tiếp" if lang == "vi" else "Recurring losses"
     _show(table.head(top), title, lang, {"streak": 0, "total_lost": 2})
 
@@ -170,9 +154,7 @@ def profile_command(
         typer.echo(f"{results.name}: {error}", err=True)
         raise typer.Exit(1) from None
     if out:
-        write_table(table, out)
-        typer.echo(f"{len(table)} rows → {out}")
-        return
+        return emit(table, out)
     shown = table[PROFILE_COLUMNS].rename(columns=PROFILE_HEADERS[lang])
     shown[PROFILE_HEADERS[lang]["label"]] = table["label"].map(LABELS[lang]).fillna("")
     numeric = {PROFILE_HEADERS[lang][c]: 2 for c in PROFILE_COLUMNS[1:5]}

@@ -12,8 +12,8 @@ from rich.table import Table
 
 from parindex.analysis.fmt import fmt_number
 from parindex.commands.framework import resolve_framework
-from parindex.commands.tableio import fail, read_table, write_table
-from parindex.errors import InputError, Problem
+from parindex.commands.tableio import fail, numeric_columns, read_table, write_table
+from parindex.errors import InputError
 from parindex.scoring import score
 
 HEADERS = {
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
                 fw,
                 inputs_frame,
                 units_frame,
-                _numeric_previous(previous_frame, str(previous))
+                numeric_columns(previous_frame, ("index_pct", "rank"), previous.name, required=True)
                 if previous_frame is not None
                 else None,
                 source=inputs.name,
@@ -144,21 +144,3 @@ def register(app: typer.Typer) -> None:
         if detail is not None:
             write_table(result.detail, detail, fmt)
             typer.echo(f"{len(result.detail)} node rows → {detail}")
-
-
-def _numeric_previous(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """A previous results file read as text: make index and rank numbers, naming bad rows."""
-    out = frame.copy()
-    problems = []
-    for col in ("index_pct", "rank"):
-        if col not in out.columns:
-            problems.append(Problem(source, "header", col, "required column is missing"))
-            continue
-        text = out[col].astype(str).str.strip()
-        values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-        for i in values.index[values.isna() & (text != "")]:
-            problems.append(Problem(source, f"row {i + 2}", col, f"{text[i]!r} is not a number"))
-        out[col] = values
-    if problems:
-        raise InputError(problems)
-    return out

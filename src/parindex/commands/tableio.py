@@ -67,3 +67,31 @@ def fail(error: InputError) -> typer.Exit:
         typer.echo(str(problem), err=True)
     typer.echo(f"{len(error.problems)} problem(s); nothing was written.", err=True)
     return typer.Exit(1)
+
+
+def numeric_columns(
+    frame: pd.DataFrame, columns, source: str, *, required: bool = False
+) -> pd.DataFrame:
+    """Tables are read as text: turn `columns` into numbers (decimal comma accepted),
+    naming every cell that is not a number; with `required`, a missing column is a problem."""
+    out = frame.copy()
+    problems = []
+    for col in columns:
+        if col not in out.columns:
+            if required:
+                problems.append(Problem(source, "header", col, "required column is missing"))
+            continue
+        text = out[col].astype(str).str.strip()
+        values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        for i in values.index[values.isna() & (text != "")][:50]:
+            problems.append(Problem(source, f"row {i + 2}", col, f"{text[i]!r} is not a number"))
+        out[col] = values
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def emit(table: pd.DataFrame, out: Path) -> None:
+    """Write a table the user asked for and say where it went."""
+    write_table(table, out)
+    typer.echo(f"{len(table)} rows → {out}")
