@@ -20,7 +20,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("framework", "score", "summary", "analyze", "demo", "calendar", "service_index")
+COMMAND_MODULES = (
+    "framework",
+    "score",
+    "summary",
+    "analyze",
+    "demo",
+    "calendar",
+    "service_index",
+    "dossiers",
+    "units",
+    "serve",
+    "survey",
+)
 
 
 def _version(value: bool) -> None:
