@@ -17,6 +17,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from parindex.web.accounts.models import Role, RoleAssignment
 from parindex.web.units.models import Unit
@@ -202,4 +204,160 @@ def load_demo() -> DemoResult:
             valid_from=start,
             note="demo",
         )
+    campaigns_note = load_demo_campaigns_safely()
+    from parindex.web.reports.demo import load_demo_reports  # never raises; logs a failure
+
+    load_demo_reports()
+    note = "; ".join(n for n in (note, campaigns_note) if n)
     return DemoResult(units=report.created, accounts=accounts, source=source, note=note)
+
+
+# --- campaigns (parindex.web.campaigns) ----------------------------------------------------------
+
+DEMO_KIND_NAMES = {"department": "các sở, ban, ngành", "commune": "UBND cấp xã"}
+DEMO_IN_PROGRESS = {"department": ("STP", "SYT"), "commune": ("P01", "X01")}
+DEMO_SUBMITTED = {"department": "SNV", "commune": "P02"}
+
+
+def load_demo_campaigns_safely() -> str:
+    """`load_demo_campaigns` in a savepoint: if it fails, the units and accounts stay and
+    the failure is reported as a note instead."""
+    try:
+        with transaction.atomic():
+            load_demo_campaigns()
+    except Exception as exc:  # the campaigns are a bonus of the demo, never a blocker
+        return f"demo campaigns could not be created ({type(exc).__name__}: {exc})"
+    return ""
+
+
+def load_demo_campaigns(on: dt.date | None = None) -> list[Any]:
+    """Last year's campaigns published (simulated self-assessed and appraised values,
+    results computed by the core) and this year's open, with the self-assessment window
+    open today: two units of each kind in progress, one submitted.
+
+    One campaign per unit kind of `parindex.demo` (departments, communes), run by the
+    province. Needs the units and accounts of `load_demo` (from `parindex.demo`).
+    """
+    from parindex.demo import build_demo
+    from parindex.web.campaigns import services
+    from parindex.web.campaigns.models import Assessment, Evidence, WindowKind
+    from parindex.web.units.models import today
+
+    on = on or today()
+    data = build_demo(seed=2025)
+    current_year = max(on.year, data.last_year)
+    previous_year = current_year - 1 if current_year - 1 in data.years else None
+    draft = build_demo(seed=current_year, years=(data.last_year,))
+    User = get_user_model()
+    admin = User.objects.get(username="canbo.snv")
+    province = Unit.objects.get(code=PROVINCE_CODE)
+    day = dt.timedelta(days=1)
+    created = []
+    for kind in data.kinds:
+        framework = data.frameworks[kind]
+        previous = None
+        if previous_year is not None:
+            previous = services.create_campaign(
+                name=f"Chỉ số CCHC {DEMO_KIND_NAMES.get(kind, kind)} năm {previous_year}",
+                year=previous_year,
+                root_unit=province,
+                framework=framework,
+                user=admin,
+            )
+            services.set_windows(previous, _demo_past_windows(previous_year), admin)
+            services.open_campaign(previous, admin)
+            services.import_inputs(
+                previous,
+                data.inputs_of(previous_year, kind),
+                user=admin,
+                reason="demo data",
+                explanation="Dữ liệu mô phỏng.",
+            )
+            submitted_at = timezone.make_aware(dt.datetime(previous_year, 11, 5, 16, 30))
+            assessments = list(previous.assessments.all())
+            for assessment in assessments:
+                assessment.status = Assessment.Status.APPRAISED
+                assessment.submitted_at = submitted_at
+            bulk_update_with_history(
+                assessments,
+                Assessment,
+                ["status", "submitted_at"],
+                default_user=admin,
+                default_change_reason="demo data",
+            )
+            services.finalise(previous, admin)
+            services.publish(previous, admin)
+            created.append(previous)
+        campaign = services.create_campaign(
+            name=f"Chỉ số CCHC {DEMO_KIND_NAMES.get(kind, kind)} năm {current_year}",
+            year=current_year,
+            root_unit=province,
+            framework=framework,
+            user=admin,
+            previous=previous,
+        )
+        services.set_windows(
+            campaign,
+            {
+                WindowKind.SELF_ASSESSMENT: (on - 14 * day, on + 10 * day),
+                WindowKind.APPRAISAL_1: (on - 3 * day, on + 25 * day),
+                WindowKind.EXPLANATION: (on, on + 30 * day),
+                WindowKind.APPRAISAL_2: (on + 31 * day, on + 45 * day),
+                WindowKind.PUBLICATION: (on + 90 * day, on + 365 * day),
+            },
+            admin,
+        )
+        services.open_campaign(campaign, admin)
+        in_scope = set(campaign.assessments.values_list("unit__code", flat=True))
+        inputs = draft.inputs_of(data.last_year, kind)
+        inputs = inputs[inputs["unit_code"].isin(in_scope)]
+        survey_codes = set(campaign.spec().survey_codes)
+        survey = inputs[inputs["criterion_code"].isin(survey_codes) & inputs["applicable"]]
+        services.import_survey_values(
+            campaign, survey[["unit_code", "criterion_code", "value"]], source="demo", user=admin
+        )
+        own = inputs[(inputs["track"] == "self") | ~inputs["applicable"].astype(bool)]
+        leaves = [leaf.code for leaf in campaign.spec().leaves]
+        started = [c for c in DEMO_IN_PROGRESS.get(kind, ()) if c in in_scope]
+        for share, code in zip((0.6, 0.35), started, strict=False):
+            part = set(leaves[: int(len(leaves) * share)])
+            rows = own[(own["unit_code"] == code) & own["criterion_code"].isin(part)]
+            services.import_inputs(campaign, rows, user=admin, reason="demo data")
+        code = DEMO_SUBMITTED.get(kind)
+        if code in in_scope:
+            rows = own[own["unit_code"] == code]
+            services.import_inputs(
+                campaign,
+                rows,
+                user=admin,
+                reason="demo data",
+                explanation="Số liệu theo báo cáo CCHC năm của cơ quan (dữ liệu mô phỏng).",
+            )
+            assessment = campaign.assessments.get(unit__code=code)
+            first = assessment.values.filter(self_filled=True, not_applicable=False).first()
+            if first is not None:
+                citation = Evidence(
+                    leaf_value=first,
+                    kind=Evidence.Kind.CITATION,
+                    doc_number=f"15/KH-{code}",
+                    doc_date=dt.date(current_year, 1, 10),
+                    doc_issuer=assessment.unit.name,
+                    title="Kế hoạch cải cách hành chính năm (mô phỏng)",
+                )
+                citation._change_reason = "demo data"
+                citation.save()
+            services.submit(assessment, None)
+        created.append(campaign)
+    return created
+
+
+def _demo_past_windows(year: int) -> dict[str, tuple[dt.date, dt.date]]:
+    from parindex.web.campaigns.models import WindowKind
+
+    return {
+        WindowKind.SELF_ASSESSMENT: (dt.date(year, 10, 15), dt.date(year, 11, 5)),
+        WindowKind.APPRAISAL_1: (dt.date(year, 11, 10), dt.date(year, 11, 25)),
+        WindowKind.EXPLANATION: (dt.date(year, 11, 26), dt.date(year, 12, 5)),
+        WindowKind.APPRAISAL_2: (dt.date(year, 12, 8), dt.date(year, 12, 20)),
+        WindowKind.PUBLICATION: (dt.date(year + 1, 3, 15), dt.date(year + 1, 12, 31)),
+    }

@@ -19,6 +19,8 @@ DEBUG = config.env_bool(ENV, "PARINDEX_DEBUG", False)
 DATA_DIR = config.data_dir(ENV)
 MEDIA_ROOT = str(config.media_dir(ENV, DATA_DIR))
 MEDIA_URL = "/media/"  # never routed: evidence files are served by permission-checked views
+# Largest evidence file (and framework / survey file) a user may upload, in megabytes.
+PARINDEX_UPLOAD_MAX_MB = config.env_int(ENV, "PARINDEX_UPLOAD_MAX_MB", 20, minimum=1)
 STATIC_ROOT = str(DATA_DIR / "static")
 STATIC_URL = "/static/"
 
@@ -40,6 +42,10 @@ INSTALLED_APPS = [
     "parindex.web.core",
     "parindex.web.units",
     "parindex.web.accounts",
+    "parindex.web.campaigns",
+    "parindex.web.results",
+    "parindex.web.reports",
+    "parindex.web.api",
 ]
 
 MIDDLEWARE = [

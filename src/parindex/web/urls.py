@@ -3,9 +3,10 @@
 /             home (dashboard stub)          core
 /healthz      health check (no sign-in)      core
 /accounts/    sign in/out, passwords, me     accounts
+/campaigns/   assessment campaigns           campaigns
 /i18n/setlang/  language switch (POST)       django.views.i18n.set_language
 /admin/       Django admin, system administrators only
-/api/         reserved for the django-ninja API (not mounted yet)
+/api/         JSON API (django-ninja; OpenAPI at /api/openapi.json)  api
 
 Language is chosen by cookie (set_language), not by URL prefix, so links stay stable
 when a user switches between Vietnamese and English.
@@ -16,9 +17,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from parindex.web.api.api import api
+
 urlpatterns = [
     path("", include("parindex.web.core.urls")),
     path("accounts/", include("parindex.web.accounts.urls")),
+    path("campaigns/", include("parindex.web.campaigns.urls")),
+    path("reports/", include("parindex.web.reports.urls")),
+    path("results/", include("parindex.web.results.urls_public")),
+    path("rankings/", include("parindex.web.results.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]
