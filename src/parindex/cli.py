@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "units",
     "serve",
     "survey",
+    "reports",
+    "api_token",
 )
 
 
