@@ -54,6 +54,7 @@ def test_openapi_document_is_json_with_every_path(client):
 
 def test_openapi_document_passes_the_validator(client):
     import openapi_spec_validator as validator  # test extra: must not be skipped
+
     validator.validate(_document(client))
 
 
