@@ -108,3 +108,13 @@ def test_csrf_is_enforced(db):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/accounts/login/", {"username": "a", "password": "b"}).status_code == 403
+
+
+def test_an_english_browser_still_gets_vietnamese_pages(client, db):
+    """Office computers often run English browsers; pages stay Vietnamese until the user
+    switches, while the API follows Accept-Language."""
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in page and "Đăng nhập" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert '<html lang="en">' in page
