@@ -87,6 +87,112 @@ def register(app: typer.Typer) -> None:
             return
         _print_summary(scores, cat)
 
+    @si.command("compute")
+    def compute(
+        dossiers: Path = typer.Option(
+            ...,
+            "--dossiers",
+            help="Dossier records: a store directory, Parquet file(s) in a directory, a .parquet "
+            "file, or a CSV/XLSX/JSON export (national field names)",
+        ),
+        procedures: Path | None = typer.Option(
+            None,
+            "--procedures",
+            help="Procedure catalogue (CSV/XLSX or .parquet; default: the one kept in the store)",
+        ),
+        year: int = typer.Option(..., "--period", min=2000, max=2100, help="Year, e.g. 2026"),
+        quarter: int | None = typer.Option(None, "--quarter", min=1, max=4),
+        month: int | None = typer.Option(None, "--month", min=1, max=12),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="Data as of this moment (a date: its end; default: period end)"
+        ),
+        counts: Path | None = typer.Option(
+            None, "--counts", help="Counts of the metrics from other sources (merged)"
+        ),
+        units: Path | None = typer.Option(
+            None, "--units", help="Units (unit_code, unit_name, level): every one listed appears"
+        ),
+        out: Path | None = typer.Option(None, "--out", help="Write the long score table (CSV)"),
+        counts_out: Path | None = typer.Option(
+            None, "--counts-out", help="Write the computed counts (CSV)"
+        ),
+        catalogue: Path | None = typer.Option(None, "--catalogue", help="Catalogue YAML"),
+        threads: int | None = typer.Option(None, "--threads", min=1, help="DuckDB threads"),
+        memory_limit: str | None = typer.Option(
+            None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB"
+        ),
+    ) -> None:
+        """Compute the dossier metrics (2.1, 2.2, 3.3, 3.6, 4.x, 5.4) from dossier records,
+        merge other counts, and score every unit."""
+        from parindex.commands.dossiers import load_procedures, read_dossier_chunks
+        from parindex.dossiers.compute import Period, compute_metrics
+        from parindex.dossiers.ingest import validate_records
+
+        if quarter is not None and month is not None:
+            raise typer.BadParameter("give --quarter or --month, not both")
+        period = Period(year, quarter=quarter, month=month)
+        moment = None
+        if as_of is not None:
+            from parindex.commands.dossiers import _end_of_day
+
+            moment = _end_of_day(as_of)
+        try:
+            cat = _load_catalogue(catalogue)
+            procs = load_procedures(procedures)
+            if procs is None and dossiers.is_dir():  # a store keeps its procedure catalogue
+                from parindex.dossiers.store import ParquetStore
+
+                procs = ParquetStore(dossiers).load_procedures()
+            source = dossiers
+            if dossiers.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"):
+                frames, problems = [], []
+                for frame, first, label in read_dossier_chunks(dossiers):
+                    valid, bad = validate_records(
+                        frame, dossiers.name, first_row=first, row_label=label
+                    )
+                    frames.append(valid)
+                    problems.extend(bad)
+                if problems:
+                    raise InputError(problems)
+                source = pd.concat(frames, ignore_index=True).drop_duplicates(
+                    "dossier_code", keep="last"
+                )
+            elif not dossiers.exists():
+                raise InputError([Problem(str(dossiers), "", "", "not found")])
+            counts_frame = read_table(counts) if counts is not None else None
+            units_frame = read_table(units) if units is not None else None
+            computed = compute_metrics(
+                source,
+                procs,
+                period,
+                moment,
+                units=units_frame,
+                counts=counts_frame,
+                catalogue=cat,
+                counts_source=counts.name if counts is not None else "counts",
+                threads=threads,
+                memory_limit=memory_limit,
+            )
+            scores = score_counts(computed, cat, source="computed counts")
+        except InputError as error:
+            raise fail(error) from None
+        for warning in computed.attrs.get("warnings", []):
+            typer.echo(f"warning: {warning}", err=True)
+        if counts_out is not None:
+            counts_out.parent.mkdir(parents=True, exist_ok=True)
+            computed.to_csv(counts_out, index=False, encoding="utf-8")
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            format_scores(scores).to_csv(out, index=False, encoding="utf-8")
+            n_units = int((scores["item"] == TOTAL).sum())
+            typer.echo(
+                f"{n_units} unit(s), period {period.label}: {len(computed)} counts "
+                f"({int((computed['source'] == 'dossiers').sum())} from dossiers); "
+                f"{len(scores)} rows written to {out}"
+            )
+            return
+        _print_summary(scores, cat)
+
     @si.command("catalogue")
     def show_catalogue(
         catalogue: Path | None = typer.Option(None, "--catalogue", help="Catalogue YAML"),
