@@ -4,6 +4,8 @@
 /healthz      health check (no sign-in)      core
 /accounts/    sign in/out, passwords, me     accounts
 /campaigns/   assessment campaigns           campaigns
+/surveys/     household surveys (SIPAS)      surveys
+/s/<code>/    citizen survey form (no sign-in)  surveys
 /i18n/setlang/  language switch (POST)       django.views.i18n.set_language
 /admin/       Django admin, system administrators only
 /api/         JSON API (django-ninja; OpenAPI at /api/openapi.json)  api
@@ -26,6 +28,9 @@ urlpatterns = [
     path("reports/", include("parindex.web.reports.urls")),
     path("results/", include("parindex.web.results.urls_public")),
     path("rankings/", include("parindex.web.results.urls")),
+    path("surveys/", include("parindex.web.surveys.urls")),
+    path("s/", include("parindex.web.surveys.urls_citizen")),
+    path("dossiers/", include("parindex.web.dossiers.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -623,3 +623,6 @@ def post_values(
     save_self_values(assessment, items, _user(request))
     codes = list(dict.fromkeys(item.leaf_code for item in items))
     return {"saved": _saved(request, assessment, codes)}
+
+
+api.add_router("/dossiers", "parindex.web.dossiers.api.router")  # POST /api/dossiers/batch
