@@ -34,7 +34,7 @@ from parindex.errors import InputError
 from parindex.scoring.inputs import prepare_inputs
 from parindex.web.accounts.models import Role, RoleAssignment
 from parindex.web.campaigns.models import Assessment, Campaign, LeafValue, Track
-from parindex.web.campaigns.services import INPUT_COLUMNS
+from parindex.web.campaigns.services import INPUT_COLUMNS, WorkflowError
 from parindex.web.campaigns.uploads import CheckedUpload, check_upload
 from parindex.web.campaigns.values import LeafSpec, number_text
 from parindex.web.reports import periods as P
@@ -69,13 +69,8 @@ BANNER_DAYS = 3  # the unit page warns this many working days ahead
 FEED_RULES = ("formula", "bands", "linear", "deduction")
 
 
-class ReportError(Exception):
-    """A step the rules do not allow (now); `message` is for the user."""
-
-    def __init__(self, message: Any, problems: Sequence[str] = ()):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.problems = list(problems)
+class ReportError(WorkflowError):
+    """A step the reporting rules do not allow (now); `message` is for the user."""
 
 
 def show_reason(reason: str | None) -> str:
