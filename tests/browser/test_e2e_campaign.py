@@ -298,6 +298,7 @@ def test_campaign_end_to_end(browser, server_url, artifacts_dir, sessions):
     points_after, text = totals(page)
     assert points_after > points_before, (points_before, points_after, text)
     expect(page.locator("#self-totals")).to_contain_text(f"{filled_before + 1}/{required_total}")
+    expect(first).to_have_class(re.compile("leaf--filled"))  # the frame follows the autosave
     s.shot("02-reporter-first-value-saved", focus=first)
 
     # evidence on that leaf: a real PDF, uploaded with htmx, downloaded back
@@ -329,6 +330,8 @@ def test_campaign_end_to_end(browser, server_url, artifacts_dir, sessions):
     expect(last.locator(".leaf__status")).to_contain_text("Không áp dụng")
     expect(page.locator("#self-totals")).to_contain_text(f"{required_total}/{required_total}")
     s.shot("04-reporter-all-filled", focus=last)
+    expect(page.locator("section.leaf.leaf--missing")).to_have_count(0)  # without a reload
+    expect(last).to_have_class(re.compile("leaf--na"))
     page.reload()  # the leaves' missing/filled marks are drawn by the server
     expect(page.locator("section.leaf.leaf--missing")).to_have_count(0)
     expect(last).to_have_class(re.compile("leaf--na"))
