@@ -232,6 +232,32 @@ def test_reschedule_rules_without_store():
     assert no_reason.exit_code == 1 and "reason" in no_reason.output
 
 
+def test_reschedule_writes_the_letter_as_pdf(tmp_path):
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf, html = tmp_path / "out" / "letter.pdf", tmp_path / "letter.html"
+    result = run(
+        "dossiers", "reschedule", "--code", "H44.07-260302-0002",
+        "--received", "2026-03-02 09:30", "--due", "2026-03-09 17:00",
+        "--reason", "Chờ xác minh", *LETTER, "--pdf", pdf, "--out", html,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert str(pdf) in result.output and str(html) in result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "H44.07-260302-0002" in html.read_text(encoding="utf-8")  # HTML still written
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    flat = " ".join(text.split())
+    assert "H44.07-260302-0002" in flat
+    assert "ngày 16 tháng 03 năm 2026" in flat
+    assert "xin lỗi" in flat and "PHIẾU XIN LỖI" in flat
+
+
 def test_service_index_compute(files):
     store = files / "s"
     run("dossiers", "import", files / "d.csv", "--store", store)

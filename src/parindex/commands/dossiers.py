@@ -339,9 +339,12 @@ def register(app: typer.Typer) -> None:
             0, "--times-rescheduled", min=0, help="Reschedules already made (without --store)"
         ),
         out: Path | None = typer.Option(None, "--out", help="Write the letter (HTML)"),
+        pdf: Path | None = typer.Option(
+            None, "--pdf", help="Write the letter as PDF (bundled DejaVu font; needs Pango)"
+        ),
     ) -> None:
         """Reschedule the appointed date (once, with a reason) and produce the apology
-        letter, form 04 of Circular 01/2018, as HTML."""
+        letter, form 04 of Circular 01/2018, as HTML (--out) and/or PDF (--pdf)."""
         issued_on = _parse_date(issued) if issued else date.today()
         at = datetime.combine(issued_on, time(8, 0))
         try:
@@ -371,15 +374,41 @@ def register(app: typer.Typer) -> None:
                 f"({dossier.due_at:%d/%m/%Y %H:%M})",
                 err=True,
             )
-        if out is None:
-            typer.echo(letter)
-        else:
+        if pdf is not None:
+            from parindex.web.pdf import PdfUnavailable, html_to_pdf
+
+            try:
+                content = html_to_pdf(letter, stylesheet=_letter_pdf_css())
+            except PdfUnavailable as exc:
+                typer.echo(f"error: cannot render PDF (WeasyPrint/Pango missing): {exc}", err=True)
+                raise typer.Exit(1) from None
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            pdf.write_bytes(content)
+        if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(letter, encoding="utf-8")
+        if out is None and pdf is None:
+            typer.echo(letter)
+        else:
+            written = " and ".join(str(p) for p in (out, pdf) if p is not None)
             typer.echo(
                 f"{code}: {dossier.due_at:%d/%m/%Y %H:%M} → {moved.due_at:%d/%m/%Y %H:%M}; "
-                f"letter → {out}"
+                f"letter → {written}"
             )
+
+
+def _letter_pdf_css() -> str:
+    """Print rules for the form 04 PDF: A4, the bundled font (Vietnamese everywhere), the
+    page margins instead of the body's, and the two-column heading without flexbox."""
+    from parindex.web.pdf import FONT_FAMILY, font_face_css
+
+    return font_face_css() + (
+        "@page { size: A4; margin: 2cm 2cm 2cm 3cm; }\n"
+        f'html, body {{ font-family: "{FONT_FAMILY}"; }}\n'
+        "body { margin: 0; font-size: 12pt; }\n"
+        ".head { display: table; width: 100%; }\n"
+        ".head > div { display: table-cell; width: 50%; vertical-align: top; }\n"
+    )
 
 
 def _dossier_for_reschedule(

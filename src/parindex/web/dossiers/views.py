@@ -7,6 +7,7 @@
 | /dossiers/units/<u>/detail/           | unit_detail    | view_unit: per procedure, monthly trend |
 | /dossiers/units/<u>/overdue/?days=N   | overdue        | view_unit: open overdue / due soon |
 | /dossiers/units/<u>/overdue.xlsx      | overdue_xlsx   | as overdue                        |
+| /dossiers/campaigns/<c>/feed/        | metric_feed    | `parindex.admin_campaigns` on the campaign's root: a leaf valued from a metric (GET preview, POST apply) |
 | /dossiers/calendar/ (GET, POST add)   | calendar_list  | `parindex.manage_calendar` (sysadmin, campaign_admin) |
 | /dossiers/calendar/import/ (POST)     | calendar_import| manage_calendar (CSV day,kind,source[,note]) |
 | /dossiers/calendar/<id>/delete/ (POST)| calendar_delete| manage_calendar                   |
@@ -287,3 +288,80 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
             entry.save()
     messages.success(request, _("%(n)d exception(s) imported.") % {"n": len(parsed)})
     return redirect("dossiers:calendar")
+
+
+# --- a campaign leaf valued from a service-index metric -------------------------------------
+
+
+def _campaign_root(request: HttpRequest, campaign_id: int, **kwargs) -> Unit:
+    from parindex.web.campaigns.models import Campaign
+
+    campaign = get_object_or_404(Campaign.objects.select_related("root_unit"), pk=campaign_id)
+    request.campaign = campaign
+    return campaign.root_unit
+
+
+class MetricFeedForm(forms.Form):
+    leaf = forms.ChoiceField(label=gettext_lazy("Criterion"))
+    metric = forms.ChoiceField(label=gettext_lazy("Service-index metric"))
+
+    def __init__(self, *args, leaves=(), **kwargs):
+        from parindex.web.dossiers import feed
+
+        super().__init__(*args, **kwargs)
+        self.fields["leaf"].choices = [(leaf.code, f"{leaf.code} {leaf.name}") for leaf in leaves]
+        self.fields["metric"].choices = feed.metric_choices()
+
+
+@unit_scoped("parindex.admin_campaigns", get_unit=_campaign_root)
+def metric_feed(request: HttpRequest, campaign_id: int, unit: Unit) -> HttpResponse:
+    """Per-unit ratios of a metric over the campaign's year, shown first (GET); written into
+    the appraised track of the chosen leaf on confirmation (POST). See `feed`."""
+    from django.urls import reverse
+
+    from parindex.web.dossiers import feed
+
+    campaign = request.campaign
+    leaves = feed.feed_leaves(campaign)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = MetricFeedForm(data, leaves=leaves)
+    plan, error = None, None
+    if form.is_bound and form.is_valid():
+        leaf_code, metric = form.cleaned_data["leaf"], form.cleaned_data["metric"]
+        if request.method == "POST":
+            try:
+                written = feed.apply_feed(campaign, leaf_code, metric, user=request.user)
+            except feed.FeedError as exc:
+                messages.error(request, exc.message)
+                for problem in exc.problems[:20]:
+                    messages.error(request, problem)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s value(s) written into the appraisal of %(code)s.")
+                    % {"count": written, "code": leaf_code},
+                )
+                url = reverse("dossiers:metric_feed", args=[campaign.pk])
+                return redirect(f"{url}?leaf={leaf_code}&metric={metric}")
+        try:
+            plan = feed.plan_feed(campaign, leaf_code, metric)
+        except feed.FeedError as exc:
+            error = exc.message
+    rows = [
+        {"row": r, "new": plan.leaf.display(r.value, r.inputs) if not r.skip else ""}
+        for r in (plan.rows if plan else [])
+    ]
+    return render(
+        request,
+        "dossiers/metric_feed.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "form": form,
+            "plan": plan,
+            "rows": rows,
+            "error": error,
+            "refusal": feed.feed_refusal(campaign),
+            "leaves": leaves,
+        },
+    )

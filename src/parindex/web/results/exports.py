@@ -15,12 +15,9 @@ views answer 503 and everything else works.
 from __future__ import annotations
 
 import io
-import logging
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -32,11 +29,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from parindex.web.campaigns.models import Campaign
+from parindex.web.pdf import (  # noqa: F401 (re-exported)
+    FONT_BOLD,
+    FONT_DIR,
+    FONT_REGULAR,
+    PdfUnavailable,
+    _fetcher_class,
+    html_to_pdf,
+)
 from parindex.web.results.queries import FieldInfo
 
-FONT_DIR = Path(__file__).resolve().parent / "static" / "results" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER = "0.00"
 BOLD = Font(bold=True)
@@ -46,10 +48,6 @@ THIN = Side(style="thin", color="9AA3AC")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint (or the Pango library it needs) is not installed on this server."""
 
 
 def file_stem(*parts: Any) -> str:
@@ -342,47 +340,7 @@ def pdf_context(landscape: bool) -> dict[str, Any]:
     }
 
 
-def _fetcher_class():
-    import weasyprint
-
-    base = getattr(weasyprint, "URLFetcher", None)
-    fonts = FONT_DIR
-
-    def allowed(url: str) -> bool:
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
-            return False
-        path = Path(unquote(parsed.path)).resolve()
-        return path.is_relative_to(fonts)
-
-    if base is not None:  # WeasyPrint ≥ 66
-
-        class LocalFonts(base):
-            def fetch(self, url, headers=None):
-                if not allowed(url):
-                    raise ValueError(f"not fetched: {url}")
-                return super().fetch(url, headers)
-
-        return LocalFonts()
-
-    def fetch(url, *args, **kwargs):  # older WeasyPrint: a function
-        if not allowed(url):
-            raise ValueError(f"not fetched: {url}")
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
-
-
 def render_pdf(template: str, context: dict[str, Any], landscape: bool = False) -> bytes:
-    """HTML template → PDF bytes. Only the app's own font files are ever fetched."""
-    progress = logging.getLogger("weasyprint.progress")
-    if progress.level == logging.NOTSET:  # its INFO lines, seven per file, are noise
-        progress.setLevel(logging.WARNING)
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: Pango missing
-        raise PdfUnavailable(str(exc)) from exc
-    html = render_to_string(template, {**pdf_context(landscape), **context})
-    return weasyprint.HTML(
-        string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher_class()
-    ).write_pdf()
+    """HTML template → PDF bytes (`parindex.web.pdf.html_to_pdf`: only the bundled fonts
+    are ever fetched)."""
+    return html_to_pdf(render_to_string(template, {**pdf_context(landscape), **context}))

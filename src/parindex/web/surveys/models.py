@@ -116,3 +116,43 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return self.instance_id
+
+
+class CampaignSurveyEstimate(models.Model):
+    """One unit's survey estimate of one element, as written into a campaign by the feed
+    (`services.feed_campaign`); the rows of a campaign are replaced on every feed."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="survey_estimates",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
+    )
+    element = models.CharField(_("element"), max_length=100)
+    element_name = models.CharField(_("element name"), max_length=255, blank=True)
+    leaf_codes = models.JSONField(_("survey leaves"), default=list, blank=True)
+    estimate_pct = models.FloatField(_("estimate (%)"))
+    ci_low_pct = models.FloatField(_("95% interval, low (%)"), null=True, blank=True)
+    ci_high_pct = models.FloatField(_("95% interval, high (%)"), null=True, blank=True)
+    se_pct = models.FloatField(_("standard error (points)"), null=True, blank=True)
+    n = models.PositiveIntegerField(_("respondents"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "unit", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "element"], name="surveys_campaign_estimate_once"
+            )
+        ]
+        verbose_name = _("survey estimate of a campaign")
+        verbose_name_plural = _("survey estimates of campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.unit_id} {self.element}"

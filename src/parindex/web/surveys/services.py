@@ -36,7 +36,12 @@ from parindex.survey.instrument import (
 )
 from parindex.survey.mapping import BUILTIN_MAPPINGS, SurveyMapping, builtin_mapping, survey_inputs
 from parindex.survey.responses import import_responses, key_question
-from parindex.web.surveys.models import Response, SampledHousehold, Survey
+from parindex.web.surveys.models import (
+    CampaignSurveyEstimate,
+    Response,
+    SampledHousehold,
+    Survey,
+)
 from parindex.web.units.models import Unit
 
 DESIGN_COLUMNS = {"stratum": "stratum", "psu": "psu", "weight": "weight", "unit": "unit_code"}
@@ -367,7 +372,8 @@ def feed_campaign(survey: Survey, campaign, user) -> int:
     mapping = survey_mapping(survey)
     if mapping is None:
         raise InputError([Problem("mapping", "", "", _("no shipped mapping for this instrument"))])
-    inputs = survey_inputs(survey_estimates(survey), mapping)
+    est = survey_estimates(survey)
+    inputs = survey_inputs(est, mapping)
     spec = campaign.spec()
     leaves = {c for c, leaf in spec.by_code.items() if leaf.is_survey}
     units = set(campaign.assessments.values_list("unit__code", flat=True))
@@ -383,6 +389,48 @@ def feed_campaign(survey: Survey, campaign, user) -> int:
                 )
             ]
         )
-    return import_survey_values(
-        campaign, inputs, source=f"survey {survey.pk}: {survey.name}", user=user
-    )
+    with transaction.atomic():
+        n = import_survey_values(
+            campaign, inputs, source=f"survey {survey.pk}: {survey.name}", user=user
+        )
+        store_campaign_estimates(survey, campaign, est, inputs, mapping)
+    return n
+
+
+def _float(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def store_campaign_estimates(survey: Survey, campaign, est: pd.DataFrame, inputs, mapping) -> int:
+    """Keep the estimates behind the fed values (one row per unit and element, with the
+    leaves it fed); the campaign's earlier rows are replaced."""
+    leaves: dict[tuple[str, str], list[str]] = {}
+    for unit_code, code in zip(inputs["unit_code"], inputs["criterion_code"], strict=True):
+        element = mapping.leaves.get(code)
+        if element is not None:
+            leaves.setdefault((str(unit_code), element), []).append(str(code))
+    units = dict(Unit.objects.filter(code__in={u for u, _ in leaves}).values_list("code", "pk"))
+    names = element_names(survey)
+    rows = []
+    for r in est.to_dict("records"):
+        key = (str(r["unit_code"]), str(r["element"]))
+        if key not in leaves or key[0] not in units or _float(r["estimate_pct"]) is None:
+            continue
+        rows.append(
+            CampaignSurveyEstimate(
+                campaign=campaign,
+                unit_id=units[key[0]],
+                survey=survey,
+                element=key[1],
+                element_name=str(names.get(key[1], key[1]))[:255],
+                leaf_codes=sorted(leaves[key]),
+                estimate_pct=float(r["estimate_pct"]),
+                ci_low_pct=_float(r.get("ci_low_pct")),
+                ci_high_pct=_float(r.get("ci_high_pct")),
+                se_pct=_float(r.get("se_pct")),
+                n=int(r.get("n") or 0),
+            )
+        )
+    CampaignSurveyEstimate.objects.filter(campaign=campaign).delete()
+    CampaignSurveyEstimate.objects.bulk_create(rows)
+    return len(rows)

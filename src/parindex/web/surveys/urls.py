@@ -17,5 +17,7 @@ urlpatterns = [
     path("<int:survey_id>/entry-template.xlsx", views.template_xlsx, name="template"),
     path("<int:survey_id>/estimates/", views.estimates, name="estimates"),
     path("<int:survey_id>/estimates.xlsx", views.estimates_xlsx, name="estimates_xlsx"),
+    path("<int:survey_id>/distribution/", views.distribution, name="distribution"),
+    path("<int:survey_id>/distribution.xlsx", views.distribution_xlsx, name="distribution_xlsx"),
     path("<int:survey_id>/feed/", views.feed, name="feed"),
 ]

@@ -10,6 +10,7 @@
 | /surveys/<s>/import/             | import     | same: ODK / Kobo / paper exports              |
 | /surveys/<s>/entry-template.xlsx | template   | same                                          |
 | /surveys/<s>/estimates/ (.xlsx)  | estimates  | same                                          |
+| /surveys/<s>/distribution/ (.xlsx) | distribution | same (weighted shares of each answer) |
 | /surveys/<s>/feed/ (POST)        | feed       | same, and on the campaign's root unit          |
 | /surveys/<s>/status/ (POST)      | status     | same                                          |
 
@@ -39,10 +40,12 @@ from parindex.errors import InputError, Problem
 from parindex.survey import (
     ALL,
     BUILTIN_INSTRUMENTS,
+    answer_distribution,
     bar_chart_svg,
     entry_template,
     estimates_to_excel,
 )
+from parindex.survey.reports import HEADERS_VI
 from parindex.web.accounts.permissions import unit_scoped
 from parindex.web.accounts.rules import CAMPAIGN_ROLES, visible_units
 from parindex.web.campaigns.models import Campaign
@@ -375,6 +378,67 @@ def estimates_xlsx(request: HttpRequest, survey_id: int, unit: Unit) -> HttpResp
         return redirect("surveys:estimates", survey.pk)
     content = estimates_to_excel(est, names=services.element_names(survey), lang=_lang())
     return _attachment(content, XLSX, f"survey-estimates-{survey.pk}.xlsx")
+
+
+def _distribution(survey: Survey, unit_code: str) -> tuple[Any, list[str]]:
+    """The weighted answer distribution of the submitted responses (of one unit if
+    `unit_code` is one of the survey's units), and the survey's unit codes."""
+    frame = services.responses_frame(survey)
+    codes_ = sorted(set(frame["unit_code"].astype(str)))
+    if unit_code in codes_:
+        frame = frame[frame["unit_code"].astype(str) == unit_code]
+    return answer_distribution(frame, services.survey_instrument(survey), "weight"), codes_
+
+
+@require_safe
+@admin_view
+def distribution(request: HttpRequest, survey_id: int, unit: Unit) -> HttpResponse:
+    survey: Survey = request.survey
+    unit_code = request.GET.get("unit", "")
+    table, codes_ = _distribution(survey, unit_code)
+    if unit_code not in codes_:
+        unit_code = ""
+    questions: dict[str, dict] = {}
+    for r in table.to_dict("records"):
+        q = questions.setdefault(
+            r["question"], {"question": r["question"], "label": r["label"], "answers": []}
+        )
+        q["answers"].append(
+            {
+                "answer": r["answer"],
+                "label": r["answer_label"],
+                "count": int(r["count"]),
+                "weighted": float(r["weighted"]),
+                "share": r["share_pct"],
+            }
+        )
+    return render(
+        request,
+        "surveys/distribution.html",
+        {
+            "survey": survey,
+            "questions": list(questions.values()),
+            "unit_codes": codes_,
+            "unit_code": unit_code,
+        },
+    )
+
+
+@require_safe
+@admin_view
+def distribution_xlsx(request: HttpRequest, survey_id: int, unit: Unit) -> HttpResponse:
+    import io
+
+    survey: Survey = request.survey
+    unit_code = request.GET.get("unit", "")
+    table, codes_ = _distribution(survey, unit_code)
+    lang = _lang()
+    if lang == "vi":
+        table = table.rename(columns={c: HEADERS_VI.get(c, c) for c in table.columns})
+    out = io.BytesIO()
+    table.to_excel(out, sheet_name="Phân bố trả lời" if lang == "vi" else "Answers", index=False)
+    suffix = f"-{unit_code}" if unit_code in codes_ else ""
+    return _attachment(out.getvalue(), XLSX, f"survey-answers-{survey.pk}{suffix}.xlsx")
 
 
 @require_POST
