@@ -38,12 +38,9 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +52,14 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from parindex.web.localserver import (
+    LocalServer,
+    parindex_command,
+    server_env,
+    stop_server,
+)
+from parindex.web.localserver import start_server as start_local_server
 
 DEMO_PASSWORD = "cchc-demo-2025"
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -106,80 +111,11 @@ print("created", len(wanted) - len(existing))
 # --- server ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("PARINDEX_") and k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PARINDEX_LOG_LEVEL"] = "WARNING"
-    return env
-
-
-def parindex_command() -> list[str]:
-    script = Path(sys.executable).with_name("parindex")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("parindex")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from parindex.cli import main; sys.exit(main())"]
-
-
-def healthy(url: str) -> bool:
+def start_server(data_dir: Path, workers: int, timeout: float = 180) -> LocalServer:
     try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def start_server(
-    data_dir: Path, workers: int, timeout: float = 180
-) -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (data_dir / "server.log").open("w", encoding="utf-8")
-    command = [*parindex_command(), "serve", "--demo", "--data-dir", str(data_dir)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(
-        command,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=server_env(),
-        cwd=data_dir,
-        start_new_session=True,
-    )
-    log.close()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the server exited ({process.returncode}); see {data_dir / 'server.log'}")
-        if healthy(url):
-            return url, process
-        time.sleep(0.25)
-    stop_server(process)
-    sys.exit(f"the server did not answer in {timeout:.0f} s; see {data_dir / 'server.log'}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        return start_local_server(data_dir, data_dir / "server.log", workers, timeout)
+    except RuntimeError as error:
+        sys.exit(str(error))
 
 
 def create_users(data_dir: Path, wanted: list[tuple[str, str]]) -> None:
@@ -439,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    process = None
+    server = None
     tmp = None
     try:
         if args.url:
@@ -454,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
             data_dir = tmp
             t0 = time.monotonic()
             print(f"starting parindex serve --workers {args.workers} in {tmp} ...", flush=True)
-            url, process = start_server(tmp, args.workers)
+            server = start_server(tmp, args.workers)
+            url = server.url
             print(f"server up at {url} in {time.monotonic() - t0:.0f} s", flush=True)
             workers_text = f"parindex serve, gunicorn {args.workers} sync workers, SQLite"
 
@@ -500,8 +437,8 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
         return 0
     finally:
-        if process is not None:
-            stop_server(process)
+        if server is not None:
+            stop_server(server)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 

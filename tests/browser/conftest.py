@@ -19,18 +19,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from parindex.web.localserver import LocalServer, stop_server
+from parindex.web.localserver import start_server as start_local_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -77,112 +72,11 @@ def chromium_executable() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env() -> dict[str, str]:
-    """The environment of the server: none of the test run's Django or database settings
-    (pytest-django sets DJANGO_SETTINGS_MODULE and settings_test a key and a data dir; CI
-    sets DATABASE_URL for the PostgreSQL run): the server uses its own SQLite database."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("PARINDEX_") and k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PARINDEX_LOG_LEVEL"] = "WARNING"
-    return env
-
-
-def parindex_command() -> list[str]:
-    script = Path(sys.executable).with_name("parindex")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from parindex.cli import main; sys.exit(main())"]
-
-
-@dataclass
-class Server:
-    url: str
-    data_dir: Path
-    log: Path
-    process: subprocess.Popen
-
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+Server = LocalServer
 
 
 def start_server(data_dir: Path, log: Path, workers: int = 2) -> Server:
-    """`parindex serve --demo` on a free loopback port; returns once /healthz answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *parindex_command(),
-        "serve",
-        "--demo",
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    handle = log.open("w", encoding="utf-8")
-    process = subprocess.Popen(
-        command,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        env=server_env(),
-        cwd=data_dir,
-        start_new_session=True,  # its own process group: stopped with its workers
-    )
-    handle.close()
-    server = Server(url, data_dir, log, process)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"parindex serve exited with {process.returncode}:\n{server.log_tail()}"
-            )
-        if _healthy(url):
-            return server
-        time.sleep(0.25)
-    stop_server(server)
-    raise RuntimeError(
-        f"parindex serve did not answer in {SERVER_START_TIMEOUT} s:\n{server.log_tail()}"
-    )
-
-
-def stop_server(server: Server) -> None:
-    process = server.process
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)  # the group we created: gunicorn and workers
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    return start_local_server(data_dir, log, workers, timeout=SERVER_START_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
