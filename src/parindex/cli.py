@@ -34,6 +34,9 @@ COMMAND_MODULES = (
     "survey",
     "reports",
     "api_token",
+    "report",
+    "heads",
+    "plans",
 )
 
 

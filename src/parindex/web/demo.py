@@ -208,6 +208,11 @@ def load_demo() -> DemoResult:
     from parindex.web.reports.demo import load_demo_reports  # never raises; logs a failure
 
     load_demo_reports()
+    from parindex.web.maps.demo import load_demo_maps
+    from parindex.web.remedial.demo import load_demo_remedial
+
+    load_demo_remedial()
+    load_demo_maps()
     note = "; ".join(n for n in (note, campaigns_note) if n)
     return DemoResult(units=report.created, accounts=accounts, source=source, note=note)
 

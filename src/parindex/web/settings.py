@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "parindex.web.surveys",
     "parindex.web.reports",
     "parindex.web.dossiers",
+    "parindex.web.remedial",
+    "parindex.web.heads",
+    "parindex.web.annual",
+    "parindex.web.maps",
     "parindex.web.api",
 ]
 

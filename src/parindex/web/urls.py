@@ -8,6 +8,10 @@
 /s/<code>/    citizen survey form (no sign-in)  surveys
 /i18n/setlang/  language switch (POST)       django.views.i18n.set_language
 /admin/       Django admin, system administrators only
+/plans/       remedial plans                 remedial
+/heads/       heads' responsibility          heads
+/annual/      annual report (PDF, Excel)     annual
+/maps/        maps of results                maps
 /api/         JSON API (django-ninja; OpenAPI at /api/openapi.json)  api
 
 Language is chosen by cookie (set_language), not by URL prefix, so links stay stable
@@ -31,6 +35,10 @@ urlpatterns = [
     path("surveys/", include("parindex.web.surveys.urls")),
     path("s/", include("parindex.web.surveys.urls_citizen")),
     path("dossiers/", include("parindex.web.dossiers.urls")),
+    path("plans/", include("parindex.web.remedial.urls")),
+    path("heads/", include("parindex.web.heads.urls")),
+    path("annual/", include("parindex.web.annual.urls")),
+    path("maps/", include("parindex.web.maps.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,0 +1,1 @@
+"""The annual PAR Index report (PDF and Excel) of a campaign, like the ministry's publication."""
