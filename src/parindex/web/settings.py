@@ -21,6 +21,7 @@ MEDIA_ROOT = str(config.media_dir(ENV, DATA_DIR))
 MEDIA_URL = "/media/"  # never routed: evidence files are served by permission-checked views
 # Largest evidence file (and framework / survey file) a user may upload, in megabytes.
 PARINDEX_UPLOAD_MAX_MB = config.env_int(ENV, "PARINDEX_UPLOAD_MAX_MB", 20, minimum=1)
+PARINDEX_MAP_UPLOAD_MAX_MB = config.env_int(ENV, "PARINDEX_MAP_UPLOAD_MAX_MB", 25, minimum=1)
 PARINDEX_DOSSIER_STORE = ENV.get("PARINDEX_DOSSIER_STORE") or str(DATA_DIR / "dossiers")
 STATIC_ROOT = str(DATA_DIR / "static")
 STATIC_URL = "/static/"
