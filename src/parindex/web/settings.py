@@ -22,6 +22,13 @@ MEDIA_URL = "/media/"  # never routed: evidence files are served by permission-c
 # Largest evidence file (and framework / survey file) a user may upload, in megabytes.
 PARINDEX_UPLOAD_MAX_MB = config.env_int(ENV, "PARINDEX_UPLOAD_MAX_MB", 20, minimum=1)
 PARINDEX_MAP_UPLOAD_MAX_MB = config.env_int(ENV, "PARINDEX_MAP_UPLOAD_MAX_MB", 25, minimum=1)
+# Rank uncertainty shown beside rankings (parindex.web.results.uncertainty)
+PARINDEX_UNCERTAINTY_RUNS = config.env_int(ENV, "PARINDEX_UNCERTAINTY_RUNS", 1000, minimum=100)
+PARINDEX_UNCERTAINTY_SEED = config.env_int(ENV, "PARINDEX_UNCERTAINTY_SEED", 0)
+PARINDEX_UNCERTAINTY_WEIGHT_RANGE = config.env_int(ENV, "PARINDEX_UNCERTAINTY_WEIGHT_PCT", 20) / 100
+PARINDEX_UNCERTAINTY_ALTERNATIVE_AGGREGATION = config.env_bool(
+    ENV, "PARINDEX_UNCERTAINTY_ALTERNATIVE_AGGREGATION", False
+)
 PARINDEX_DOSSIER_STORE = ENV.get("PARINDEX_DOSSIER_STORE") or str(DATA_DIR / "dossiers")
 STATIC_ROOT = str(DATA_DIR / "static")
 STATIC_URL = "/static/"

@@ -207,3 +207,58 @@ def index_line(points: Sequence[Any], unit_name: str, chart_id: str) -> SafeStri
         )
     out.append("</svg>")
     return mark_safe("".join(out))
+
+
+def sensitivity_bars(rows: Sequence[dict[str, Any]], chart_id: str) -> SafeString:
+    """Horizontal bars of the first-order sensitivity index of each uncertain choice
+    (`text`, `index` 0–1, NaN = not varied), on a scale of 0 to 1."""
+    usable = [r for r in rows if r.get("index") is not None and r["index"] == r["index"]]
+    if not usable:
+        return mark_safe("")
+    label_w, plot_w, value_w = 300.0, 360.0, 56.0
+    bar_h, gap, top = 16.0, 8.0, 12.0
+    height = top + len(usable) * (bar_h + gap) + 26
+    width = label_w + plot_w + value_w
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    title = _("Sensitivity of the ranks to each choice")
+    desc = _(
+        "For each uncertain choice, the share of the variation of the ranks it explains "
+        "on its own (first-order index, 0 to 1). The table after the chart gives the same "
+        "figures."
+    )
+    out = [
+        f'<svg class="chart chart--bars" viewBox="0 0 {_f(width)} {_f(height)}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(desc)}</desc>',
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        gx = label_w + plot_w * tick
+        out.append(
+            f'<line class="chart-grid" stroke="{GRID}" x1="{_f(gx)}" y1="{_f(top - 4)}" '
+            f'x2="{_f(gx)}" y2="{_f(height - 20)}"/>'
+        )
+        out.append(
+            f'<text class="chart-text chart-text--axis" {AXIS} x="{_f(gx)}" '
+            f'y="{_f(height - 6)}" text-anchor="middle">{escape(_n(tick, 2))}</text>'
+        )
+    for i, row in enumerate(usable):
+        y = top + i * (bar_h + gap)
+        value = max(0.0, min(1.0, float(row["index"])))
+        w = plot_w * value
+        name = str(row["text"])
+        out.append(
+            f'<text class="chart-text" {TEXT} x="{_f(label_w - 8)}" y="{_f(y + bar_h / 2 + 4)}" '
+            f'text-anchor="end"><title>{escape(name)}</title>{escape(_short(name, 44))}</text>'
+        )
+        out.append(
+            f'<rect class="chart-bar chart-bar--unit" fill="{COLOURS["value"]}" '
+            f'x="{_f(label_w)}" y="{_f(y)}" width="{_f(w)}" height="{_f(bar_h)}">'
+            f"<title>{escape(name)}: {escape(_n(row['index'], 3))}</title></rect>"
+        )
+        out.append(
+            f'<text class="chart-text chart-text--value" {SMALL} x="{_f(label_w + w + 4)}" '
+            f'y="{_f(y + bar_h - 4)}">{escape(_n(row["index"], 3))}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))

@@ -25,10 +25,55 @@ def _lang() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def ranking_body(rows: Sequence[dict[str, Any]], has_previous: bool) -> SafeString:
-    """`<tr>` elements for `rows` (dicts of `queries.ranking_rows` with `url` and
-    `field_values` set by the view)."""
+class RankCell:
+    """The rank cell of a ranking row: the rank, its 5–95 % interval ("12 (có thể từ 9 đến
+    15)") when it is not the rank alone, and a mark linking to the uncertainty page when
+    the unit is statistically indistinguishable from a neighbour. The words are looked up
+    once per page, not once per row (a thousand gettext calls cost ~40 ms)."""
+
+    def __init__(self, uncertainty_url: str, names: dict[str, str]):
+        self.names = names
+        self.range = escape(_("(likely %(low)s to %(high)s)"))
+        self.similar = _("Statistically indistinguishable from %(units)s")
+        self.neighbour = escape(_("Statistically indistinguishable from a neighbour"))
+        self.more = _("%(units)s and %(count)s more")
+        self.url = escape(uncertainty_url)
+
+    def __call__(self, rank: Any, interval: dict[str, Any] | None) -> str:
+        if rank is None:
+            return "—"
+        if not interval:
+            return str(rank)
+        low, high = interval["low"], interval["high"]
+        text = str(rank)
+        if not low == high == rank:
+            span = self.range % {"low": low, "high": high}
+            text += f' <span class="rank-range">{span}</span>'
+        if interval["indistinguishable"]:
+            codes, count = interval["similar"], interval["similar_count"]
+            similar = ", ".join(self.names.get(c, c) for c in codes)
+            if count > len(codes):
+                similar = self.more % {"units": similar, "count": count - len(codes)}
+            title = escape(self.similar % {"units": similar}) if similar else self.neighbour
+            mark = f'<span aria-hidden="true">≈</span><span class="visually-hidden"> {title}</span>'
+            if self.url:
+                text += f' <a class="rank-mark" href="{self.url}" title="{title}">{mark}</a>'
+            else:
+                text += f' <span class="rank-mark" title="{title}">{mark}</span>'
+        return text
+
+
+def ranking_body(
+    rows: Sequence[dict[str, Any]],
+    has_previous: bool,
+    uncertainty_url: str = "",
+    names: dict[str, str] | None = None,
+) -> SafeString:
+    """`<tr>` elements for `rows` (dicts of `queries.ranking_rows` with `url`,
+    `field_values` and, when the uncertainty is known, `interval` set by the view);
+    `names`: unit code → name, for the neighbours named by the indistinguishable mark."""
     lang = _lang()
+    rank_cell = RankCell(uncertainty_url, names or {})
     up, down, same = escape(_("up")), escape(_("down")), escape(_("unchanged"))
     merged, new = escape(_("merged")), escape(_("new"))
 
@@ -40,9 +85,9 @@ def ranking_body(rows: Sequence[dict[str, Any]], has_previous: bool) -> SafeStri
         name = escape(r["unit_name"])
         if r["url"]:
             name = f'<a href="{escape(r["url"])}">{name}</a>'
-        rank = r["rank"] if r["rank"] is not None else "—"
+        rank = rank_cell(r["rank"], r.get("interval"))
         cells = [
-            f'<tr><td class="num">{rank}</td>'
+            f'<tr><td class="num rank-cell">{rank}</td>'
             f'<th scope="row">{name} <code>{escape(r["unit_code"])}</code></th>'
             f'<td class="num">{num(r["points"])}</td>'
             f'<td class="num">{num(r["index_pct"])}</td>'

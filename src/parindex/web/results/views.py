@@ -9,10 +9,17 @@ Signed in (`/rankings/`, namespace `results`) — see `access.py`:
 | /rankings/<c>/ranking.xlsx, ranking.pdf     | ranking exports   | as the ranking              |
 | /rankings/<c>/units/<u>/                    | profile           | `parindex.view_unit` on <u> |
 | /rankings/<c>/units/<u>/score-sheet.xlsx/.pdf | score sheet     | `parindex.view_unit` on <u> (appraisal notes only with `parindex.view_appraisal`) |
+| /rankings/<c>/uncertainty/                  | uncertainty       | as the ranking (rows of the user's scope) |
+| /rankings/<c>/units/<u>/whatif/             | whatif            | `parindex.view_unit` on <u> (the ranking effect: rows of the user's ranking scope) |
 
 Public (`/results/`, namespace `public_results`, no sign-in; only PUBLISHED campaigns, any
-other status is a 404): the list, the ranking (and its Excel/PDF), the unit profile — all
-from the appraised results only: nothing of the self-assessment, evidence or appraisal.
+other status is a 404): the list, the ranking (and its Excel/PDF), the uncertainty page, the
+unit profile — all from the appraised results only: nothing of the self-assessment,
+evidence or appraisal.
+
+Every ranking shows each rank with its 5–95 % interval from the Monte Carlo of
+`uncertainty.py` (cached per results, never computed per request once cached) and marks
+units statistically indistinguishable from a neighbour.
 
 The progress dashboard of a running campaign is the campaigns app's (`campaigns:detail`);
 these pages link to it for campaign administrators.
@@ -30,10 +37,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from parindex.errors import InputError
 from parindex.web.accounts.permissions import unit_scoped
 from parindex.web.accounts.rules import visible_units
 from parindex.web.campaigns.models import Campaign, LeafValue, Track, UnitResult
 from parindex.web.results import charts, exports, queries, tables
+from parindex.web.results import uncertainty as unc
+from parindex.web.results import whatif as whatif_data
 from parindex.web.results.access import ADMIN, VIEW, VIEW_APPRAISAL, ranking_scope, result_campaigns
 from parindex.web.units.models import Unit
 
@@ -137,7 +147,10 @@ def _ranking(request: HttpRequest, campaign: Campaign, scope, public: bool) -> d
             )
             .values_list("pk", flat=True)
         )
+    intervals = unc.campaign_intervals(campaign, scope)
+    names = {r["unit_code"]: r["unit_name"] for r in rows}
     for row in shown:
+        row["interval"] = intervals.get(row["unit_code"])
         unit_id = row["unit_id"]
         if linkable is None or unit_id in linkable:
             row["url"] = f"{private_prefix}{unit_id}/"
@@ -176,6 +189,7 @@ def _ranking(request: HttpRequest, campaign: Campaign, scope, public: bool) -> d
         }
 
     has_previous = campaign.previous_id is not None
+    uncertainty_url = reverse(f"{ns}:uncertainty", args=[campaign.pk]) if intervals else ""
     columns = [
         column("rank", _("Rank")),
         column("unit", _("Unit"), numeric=False),
@@ -201,7 +215,7 @@ def _ranking(request: HttpRequest, campaign: Campaign, scope, public: bool) -> d
                 "name": name,
                 "rows": group_rows,
                 "size": sizes.get(name, 0),
-                "body": tables.ranking_body(group_rows, has_previous),
+                "body": tables.ranking_body(group_rows, has_previous, uncertainty_url, names),
             }
             for name, group_rows in queries.group_rows(shown)
         ],
@@ -221,6 +235,7 @@ def _ranking(request: HttpRequest, campaign: Campaign, scope, public: bool) -> d
         "no_group": NO_GROUP,
         "export_query": f"?{export_query}" if export_query else "",
         "scoped": scope is not None,
+        "uncertainty_url": uncertainty_url,
     }
 
 
@@ -358,6 +373,7 @@ def _profile_context(request: HttpRequest, campaign: Campaign, unit: Unit, publi
         "ranking_url": reverse(f"{ns}:ranking", args=[campaign.pk]),
         "yoy_note": profile.result["yoy"],
         "merged_sources": merged_sources,
+        "interval": unc.campaign_intervals(campaign).get(profile.result["unit_code"]),
     }
 
 
@@ -428,3 +444,167 @@ def sheet_pdf(request: HttpRequest, campaign_id: int, unit_id: int, unit: Unit) 
         return _pdf_unavailable(request)
     name = exports.file_stem(_("score-sheet"), unit.code, campaign.year) + ".pdf"
     return _attachment(content, "application/pdf", name)
+
+
+# --- robustness of the ranking -----------------------------------------------------------------
+
+
+def sensitivity_label(row: dict[str, Any], field_names: dict[str, str]) -> str:
+    """A sensitivity row's choice in the page's language."""
+    if row["kind"] == "weight":
+        code = row["field_code"]
+        name = field_names.get(code, "")
+        label = _("Weight of field %(code)s") % {"code": code}
+        return f"{label} — {name}" if name else label
+    if row["kind"] == "survey":
+        return _("Survey estimates")
+    if row["kind"] == "aggregation":
+        return _("Aggregation (arithmetic or geometric mean)")
+    return str(row.get("label", row["choice"]))
+
+
+def _uncertainty_context(
+    request: HttpRequest, campaign: Campaign, scope, public: bool
+) -> dict[str, Any]:
+    ns = _ns(public)
+    fields = queries.campaign_fields(campaign)
+    field_names = {f.code: f.name for f in fields}
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "public": public,
+        "ns": ns,
+        "ranking_url": reverse(f"{ns}:ranking", args=[campaign.pk]),
+        "scoped": scope is not None,
+        "result": None,
+    }
+    try:
+        result = unc.campaign_uncertainty(campaign, scope)
+    except InputError as error:
+        context["error"] = "; ".join(str(p) for p in error.problems[:5])
+        return context
+    rows = list(unc.rows_with_names(result))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["peer_group"], []).append(row)
+    sensitivity = [
+        {**row, "text": sensitivity_label(row, field_names)}
+        for row in result.sensitivity.to_dict("records")
+    ]
+    method = result.method
+    context.update(
+        {
+            "result": result,
+            "groups": sorted(groups.items(), key=lambda item: queries.fold(item[0])),
+            "sensitivity": sensitivity,
+            "chart": charts.sensitivity_bars(sensitivity, "chart-sensitivity"),
+            "method": method,
+            "weight_pct": method["weight_range"] * 100,
+            "flip_pct": method["flip_threshold"] * 100,
+            "interactions": None
+            if method["first_order_sum"] != method["first_order_sum"]
+            else max(0.0, 1.0 - method["first_order_sum"]),
+            "marked": sum(1 for r in rows if r["indistinguishable"]),
+            "total": sum(1 for r in rows if r["ranked"]),
+        }
+    )
+    return context
+
+
+@require_safe
+def uncertainty_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id, public=False)
+    scope = ranking_scope(request.user, campaign)
+    if not campaign.has_results:
+        raise Http404
+    context = _uncertainty_context(request, campaign, scope, public=False)
+    return render(request, "results/uncertainty.html", context)
+
+
+@login_not_required
+@require_safe
+def public_uncertainty(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id, public=True)
+    context = _uncertainty_context(request, campaign, None, public=True)
+    return render(request, "results/uncertainty.html", context)
+
+
+# --- what-if -----------------------------------------------------------------------------------
+
+EFFECT_TARGET = "whatif-effect"
+
+
+def _weight_choice(request: HttpRequest, fields) -> tuple[str | None, float | None, str]:
+    """(field code, new maximum, error) from `?field=&weight=`; nothing asked → (None,
+    None, "")."""
+    code = request.GET.get("field", "").strip()
+    text = request.GET.get("weight", "").strip()
+    if not code and not text:
+        return None, None, ""
+    codes = {f.code for f in fields}
+    if code not in codes:
+        return None, None, _("Choose a field.")
+    weight = whatif_data.parse_weight(text)
+    if weight is None:
+        return code, None, _("Enter the field's new maximum points, a number of 0 or more.")
+    return code, weight, ""
+
+
+@require_safe
+@unit_scoped(VIEW, get_unit=_campaign_unit)
+def whatif(request: HttpRequest, campaign_id: int, unit_id: int, unit: Unit) -> HttpResponse:
+    campaign: Campaign = request.campaign
+    if not campaign.has_results:
+        raise Http404
+    results = unc.results_frame(campaign)
+    answer = whatif_data.unit_whatif(campaign, unit, results)
+    if answer is None:
+        raise Http404
+    sees_all = request.user.has_perm(VIEW, campaign.root_unit)
+    hide_peer_names = not sees_all and campaign.status != Campaign.Status.PUBLISHED
+    fields = queries.campaign_fields(campaign)
+    code, weight, error = _weight_choice(request, fields)
+    effect_rows = None
+    if code is not None and weight is not None:
+        effect = whatif_data.weight_effect(campaign, {code: weight}, results)
+        scope = ranking_scope(request.user, campaign)
+        if scope is not None:
+            effect = effect[effect["unit_id"].isin(set(scope.values_list("pk", flat=True)))]
+        effect_rows = effect.to_dict("records")
+        for row in effect_rows:
+            row["is_unit"] = row["unit_id"] == unit.pk
+    criteria = answer.criteria.to_dict("records")
+    for row in criteria:
+        row["points_needed_up"] = whatif_data.points_up(row["points_needed"])
+        row["points_per_place_up"] = whatif_data.points_up(row["points_per_place"])
+    path = answer.path.to_dict("records")
+    for row in path:
+        row["min_up"] = whatif_data.points_up(row["min_cumulative_points"])
+    next_place = dict(answer.next_place) if answer.next_place else None
+    if next_place:
+        next_place["points_up"] = whatif_data.points_up(next_place["points_needed"])
+    current = {f.code: f.max_points for f in fields}
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "answer": answer,
+        "criteria": criteria,
+        "path": path,
+        "next_place": next_place,
+        "hide_peer_names": hide_peer_names,
+        "fields": fields,
+        "field_code": code or "",
+        "weight_text": request.GET.get("weight", "").strip()[:20],
+        "weight": weight,
+        "current_max": current.get(code) if code else None,
+        "error": error,
+        "effect": effect_rows,
+        "effect_target": EFFECT_TARGET,
+        "moved": sum(1 for r in effect_rows or [] if r["rank_change"]),
+        "profile_url": reverse("results:profile", args=[campaign.pk, unit.pk]),
+        "ranking_url": reverse("results:ranking", args=[campaign.pk]),
+        "public": False,
+        "ns": "results",
+    }
+    if request.htmx and request.htmx.target == EFFECT_TARGET:
+        return render(request, "results/_whatif_effect.html", context)
+    return render(request, "results/whatif.html", context)
