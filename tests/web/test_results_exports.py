@@ -191,3 +191,27 @@ def test_pdf_fetches_nothing_but_the_shipped_fonts(weasyprint):
             fetch(url)
     assert exports.FONT_REGULAR.exists() and exports.FONT_BOLD.exists()
     assert (exports.FONT_DIR / "LICENSE-DejaVu.txt").exists()
+
+
+def test_ranking_exports_carry_the_rank_interval(campaigns, people, tmp_path, weasyprint):
+    """The Excel and PDF rankings show each rank's 5–95 % interval, the same as the page."""
+    from parindex.web.results.uncertainty import campaign_intervals
+
+    intervals = campaign_intervals(campaigns.c2025)
+    assert intervals  # the campaign has results, so the analysis ran
+    wb = workbook(client_for(people.viewer).get(f"/rankings/{campaigns.c2025.pk}/ranking.xlsx"))
+    ws = wb["Sở, ban, ngành"]
+    header = [c.value for c in ws[5]]
+    low = header.index("Hạng có khả năng từ (phân vị 5)")
+    high = header.index("Hạng có khả năng đến (phân vị 95)")
+    assert header[low - 2 : low] == ["Xếp hạng", "Xếp loại"]
+    for row in ws.iter_rows(min_row=6, values_only=True):
+        expected = intervals[row[1]]
+        assert (row[low], row[high]) == (expected["low"], expected["high"])
+        assert row[low] <= row[6] <= row[high]  # the nominal rank lies inside
+    pdf = client_for(people.viewer).get(f"/rankings/{campaigns.c2025.pk}/ranking.pdf")
+    text = _text(pdf.content, tmp_path)
+    assert text is not None, "pdftotext is needed (poppler-utils)"
+    d1 = intervals["D1"]
+    assert f"({d1['low']}–{d1['high']})" in text
+    assert "phân vị" in text

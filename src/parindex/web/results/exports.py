@@ -97,7 +97,9 @@ def _save(wb: Workbook) -> bytes:
 # --- ranking -----------------------------------------------------------------------------------
 
 
-def ranking_columns(fields: Sequence[FieldInfo], has_previous: bool) -> list[str]:
+def ranking_columns(
+    fields: Sequence[FieldInfo], has_previous: bool, has_interval: bool = False
+) -> list[str]:
     labels = [
         pgettext("score sheet", "No."),
         _("Unit code"),
@@ -108,6 +110,12 @@ def ranking_columns(fields: Sequence[FieldInfo], has_previous: bool) -> list[str
         _("Rank"),
         _("Class"),
     ]
+    if has_interval:
+        labels += [
+            _("Rank likely from (5th percentile)"),
+            _("Rank likely to (95th percentile)"),
+            _("Indistinguishable from a neighbour"),
+        ]
     if has_previous:
         labels += [
             _("Previous index (%)"),
@@ -135,12 +143,14 @@ def ranking_xlsx(
     groups: Sequence[tuple[str, list[dict[str, Any]]]],
     fields: Sequence[FieldInfo],
     has_previous: bool,
+    has_interval: bool = False,
 ) -> bytes:
-    """One worksheet per peer group, rows in rank order."""
+    """One worksheet per peer group, rows in rank order; with `has_interval`, each rank's
+    5–95 % interval from the rank uncertainty analysis (`parindex.web.results.uncertainty`)."""
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    labels = ranking_columns(fields, has_previous)
+    labels = ranking_columns(fields, has_previous, has_interval)
     for group, rows in groups or [("", [])]:
         ws = wb.create_sheet(sheet_title(group or _("Units"), used))
         ws.cell(
@@ -173,6 +183,14 @@ def ranking_xlsx(
                 (row["rank"], False),
                 (row["class_label"], False),
             ]
+            if has_interval:
+                interval = row.get("interval") or {}
+                flag = interval.get("indistinguishable")
+                values += [
+                    (interval.get("low"), False),
+                    (interval.get("high"), False),
+                    (_("yes") if flag else (_("no") if interval else None), False),
+                ]
             if has_previous:
                 values += [
                     (row["prev_index_pct"], True),
@@ -183,7 +201,8 @@ def ranking_xlsx(
             values += [(row["fields"].get(f.code), True) for f in fields]
             for col, (value, is_number) in enumerate(values, start=1):
                 _put(ws, r, col, value, number=is_number)
-        widths = [6, 12, 40, 10, 10, 10, 9, 14] + ([12, 12, 12, 34] if has_previous else [])
+        widths = [6, 12, 40, 10, 10, 10, 9, 14] + ([12, 12, 14] if has_interval else [])
+        widths += [12, 12, 12, 34] if has_previous else []
         widths += [12] * len(fields)
         for col, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width

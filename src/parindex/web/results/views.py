@@ -272,6 +272,9 @@ def _export_groups(request: HttpRequest, campaign: Campaign, scope) -> tuple[lis
     group = _choice(request.GET.get("group"), set(queries.group_sizes(rows)))
     rows = queries.filter_rows(rows, group, None, "")
     rows = queries.sort_rows(rows, "rank", False, {})
+    intervals = unc.campaign_intervals(campaign, scope)
+    for row in rows:
+        row["interval"] = intervals.get(row["unit_code"])
     return queries.group_rows(rows), fields
 
 
@@ -283,7 +286,10 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 def _ranking_xlsx(request: HttpRequest, campaign: Campaign, scope) -> HttpResponse:
     groups, fields = _export_groups(request, campaign, scope)
-    content = exports.ranking_xlsx(campaign, groups, fields, campaign.previous_id is not None)
+    has_interval = any(row.get("interval") for _group, rows in groups for row in rows)
+    content = exports.ranking_xlsx(
+        campaign, groups, fields, campaign.previous_id is not None, has_interval
+    )
     name = exports.file_stem(_("ranking"), campaign.year, campaign.pk) + ".xlsx"
     return _attachment(content, exports.XLSX, name)
 
@@ -303,6 +309,7 @@ def _ranking_pdf(request: HttpRequest, campaign: Campaign, scope) -> HttpRespons
         "groups": groups,
         "fields": fields,
         "has_previous": campaign.previous_id is not None,
+        "has_interval": any(row.get("interval") for _group, rows in groups for row in rows),
     }
     try:
         content = exports.render_pdf("results/pdf/ranking.html", context, landscape=True)
