@@ -3,13 +3,16 @@ legend and table rows.
 
 The classes and colours come from the core (`parindex.analysis.maps`); this module reads
 the query string, picks the value shown (index, class or change) and formats the labels in
-the active language. Values stay unrounded; they are rounded only in labels.
+the active language. A map is a display: units are classed on the values it shows
+(rounded to 2 decimals, half up, as `fmt_number` prints them) against class limits rounded the
+same way, so a unit shown as 80,68 is never in the class "under 80,68".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import get_language
@@ -135,12 +138,25 @@ class Choropleth:
         return {item.key: item for item in self.items}
 
 
+def shown(value: float | None) -> float | None:
+    """`value` as the page prints it (2 decimals, half up, like `fmt_number`)."""
+    if value is None or value != value:  # None or NaN
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _shown_breaks(breaks: ClassBreaks) -> ClassBreaks:
+    """The same classes with their limits rounded as the legend prints them."""
+    edges = sorted({shown(edge) for edge in breaks.edges})
+    return replace(breaks, edges=tuple(edges))
+
+
 def _value(row: dict[str, Any], by: str) -> Any:
     if by == "change":
-        return row["index_change"]
+        return shown(row["index_change"])
     if by == "class":
         return row["class_label"] or None
-    return row["index_pct"]
+    return shown(row["index_pct"])
 
 
 def _range_label(breaks: ClassBreaks, index: int, signed: bool) -> str:
@@ -182,6 +198,7 @@ def build(
         symmetric_about=0.0 if signed else None,
         lang=lang(),
     )
+    breaks = _shown_breaks(breaks)
     colours = diverging_colours(breaks) if signed else sequential_colours(breaks.count)
     items = []
     for row, value in zip(rows, values, strict=True):

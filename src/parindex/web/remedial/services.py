@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import IntegrityError, transaction
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from parindex.analysis import remedial as core
@@ -37,6 +38,12 @@ REASON_TASK_CREATED = "task created from lost points"
 REASON_TASK_CHANGED = "task changed"
 REASON_PROGRESS = "progress reported"
 REASON_DEMO = "demo data"
+
+
+def points_text(points: float) -> str:
+    """Points as a user types them in the active language (0,75 on a Vietnamese page), for
+    messages and prefilled boxes: the forms accept both separators."""
+    return f"{points:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 class RemedialError(Exception):
@@ -238,7 +245,7 @@ def add_tasks(
         elif expected < 0 or expected > row["lost"] + EPS:
             problems.append(
                 _("%(code)s: the points expected must be between 0 and the %(lost)s lost.")
-                % {"code": label, "lost": f"{row['lost']:g}"}
+                % {"code": label, "lost": points_text(row["lost"])}
             )
         owner = draft.owner or unit
         if not _owner_ok(plan, owner):
@@ -296,7 +303,7 @@ def update_task(
     if expected_points is None or expected_points < 0 or expected_points > task.lost_points + EPS:
         problems.append(
             _("The points expected must be between 0 and the %(lost)s lost.")
-            % {"lost": f"{task.lost_points:g}"}
+            % {"lost": points_text(task.lost_points)}
         )
     if deadline is None:
         problems.append(_("Give the task a deadline."))

@@ -303,7 +303,7 @@ def propose(request: HttpRequest, plan_id: int, unit_id: int) -> HttpResponse:
             row["selected"] = False
             row["action"] = ""
             row["deadline"] = deadline.isoformat()
-            row["expected"] = f"{row['lost']:g}"
+            row["expected"] = services.points_text(row["lost"])
             row["owner_id"] = str(unit.pk)
     if data is not None:
         drafts = []
