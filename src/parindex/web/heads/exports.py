@@ -21,6 +21,7 @@ from parindex.web.results.exports import (
     _put,
     _save,
     file_stem,
+    print_layout,
     sheet_title,
 )
 
@@ -117,15 +118,7 @@ def heads_xlsx(context: dict[str, Any]) -> bytes:
         _put(ws, r, col + 2, row["classification_name"], bold=True)
         _put(ws, r, col + 3, row["reasons"])
     widths = [6, 10, 32, 24, 10, 12, *([12] * len(fields)), 12, 14, 28, 80]
-    for c, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = ws.cell(row=head + 1, column=4)
-    ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_layout(ws, head, widths, freeze_col=4)
 
     rs = wb.create_sheet(sheet_title(_("Rule set"), used))
     rs.cell(row=1, column=1, value=rules.name).font = TITLE

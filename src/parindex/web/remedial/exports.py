@@ -29,6 +29,7 @@ from parindex.web.results.exports import (  # noqa: F401 (PdfUnavailable re-expo
     _put,
     _save,
     file_stem,
+    print_layout,
     render_pdf,
     sheet_title,
 )
@@ -193,15 +194,7 @@ def plan_xlsx(data: dict[str, Any]) -> bytes:
             _put(ws, r, 16, rec.get("recovered"), number=True)
             _put(ws, r, 17, rec.get("outcome_label", ""))
     widths = [6, 26, 9, 40, 24, 10, 10, 10, 16, 44, 26, 12, 14, 14, 14, 14, 22]
-    for col, width in enumerate(widths[: 17 if has_recovery else 14], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_layout(ws, head, widths[: 17 if has_recovery else 14], freeze_col=3)
     board = data["board"]
     _summary_sheet(wb, used, _("By owner unit"), _("Owner unit"), board["by_unit"], "owner")
     _summary_sheet(wb, used, _("By field"), _("Field"), board["by_field"], "field")

@@ -88,6 +88,23 @@ def _put(ws, row: int, col: int, value: Any, number: bool = False, bold: bool = 
     return cell
 
 
+def print_layout(
+    ws, head: int, widths: Sequence[float], freeze_col: int, landscape: bool = True
+) -> None:
+    """Column widths, frozen header and first columns, and an A4 print one page wide with
+    the header row repeated: how officials print these tables."""
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(row=head + 1, column=freeze_col)
+    ws.print_title_rows = f"{head}:{head}"
+    if landscape:
+        ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _save(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -204,15 +221,7 @@ def ranking_xlsx(
         widths = [6, 12, 40, 10, 10, 10, 9, 14] + ([12, 12, 14] if has_interval else [])
         widths += [12, 12, 12, 34] if has_previous else []
         widths += [12] * len(fields)
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = width
-        ws.freeze_panes = ws.cell(row=head + 1, column=4)
-        ws.print_title_rows = f"{head}:{head}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        print_layout(ws, head, widths, freeze_col=4)
     return _save(wb)
 
 
@@ -329,14 +338,7 @@ def score_sheet_xlsx(
         _put(ws, r, 4, total["self"], number=total["number"], bold=True)
         _put(ws, r, 5, total["appraised"], number=total["number"], bold=True)
         _put(ws, r, 6, None)
-    for col, width in enumerate([9, 60, 11, 13, 13, 36], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_layout(ws, head, [9, 60, 11, 13, 13, 36], freeze_col=3, landscape=False)
     return _save(wb)
 
 
