@@ -233,12 +233,8 @@ def test_reschedule_rules_without_store():
 
 
 def test_reschedule_writes_the_letter_as_pdf(tmp_path):
-    pytest.importorskip("weasyprint")
-    import shutil
     import subprocess
 
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
     pdf, html = tmp_path / "out" / "letter.pdf", tmp_path / "letter.html"
     result = run(
         "dossiers", "reschedule", "--code", "H44.07-260302-0002",

@@ -1,7 +1,12 @@
-"""`parindex dossiers`: import dossier records, overdue warnings, procedures, reschedules."""
+"""`parindex dossiers`: import dossier records, overdue warnings, procedures, reschedules.
+
+`import` writes the web application's database and its Parquet store by default (Django
+set up from ``--data-dir`` like `parindex reports`), or a Parquet store alone (``--store
+DIR`` / ``--no-database``) for those who run no web application; see its help."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterator
@@ -129,6 +134,45 @@ def _end_of_day(text: str) -> datetime:
     return moment
 
 
+def _web_store_dir(data_dir: Path | None) -> Path:
+    """The web application's Parquet store, as its settings name it, without Django."""
+    import os
+
+    from parindex.web import config
+
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["PARINDEX_DATA_DIR"] = str(data_dir)
+    explicit = env.get("PARINDEX_DOSSIER_STORE", "").strip()
+    return Path(explicit) if explicit else config.data_dir(env) / "dossiers"
+
+
+def _open_web_database(data_dir: Path | None, store: Path | None) -> tuple[Path, str]:
+    """Set Django up for the data directory (as `parindex reports` does), apply pending
+    migrations, and return the store to write with the database, and a label of it."""
+    from parindex.web.setup import django_setup, migrate
+
+    django_setup(data_dir)
+    migrate()
+    from django.conf import settings
+    from django.db import connection
+
+    web_store = Path(settings.PARINDEX_DOSSIER_STORE)
+    if store is not None and store.resolve() != web_store.resolve():
+        typer.echo(f"note: the web pages read the store {web_store}, not {store}", err=True)
+    name = connection.settings_dict.get("NAME", "")
+    return store or web_store, f"{connection.vendor} {name}"
+
+
+def _web_transaction(active: bool):
+    """The database transaction the import runs in (nothing without the database)."""
+    if not active:
+        return contextlib.nullcontext()
+    from django.db import transaction
+
+    return transaction.atomic()
+
+
 def register(app: typer.Typer) -> None:
     dos = typer.Typer(
         help="One-stop-shop dossiers: import, overdue warnings, procedures, reschedules.",
@@ -141,7 +185,24 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = typer.Argument(
             ..., help="CSV, Excel or JSON exports (national field names)"
         ),
-        store: Path = typer.Option(..., "--store", help="Store directory (created when missing)"),
+        store: Path | None = typer.Option(
+            None,
+            "--store",
+            help="Parquet store directory (created when missing). Given alone: a file-only "
+            "import, no database. Default: the web application's store "
+            "(PARINDEX_DOSSIER_STORE, else <data dir>/dossiers).",
+        ),
+        database: bool | None = typer.Option(
+            None,
+            "--database/--no-database",
+            help="Also write the web application's database (of --data-dir / DATABASE_URL). "
+            "Default: yes, unless --store is given.",
+        ),
+        data_dir: Path | None = typer.Option(
+            None,
+            "--data-dir",
+            help="Web data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
+        ),
         rejected: Path | None = typer.Option(
             None, "--rejected", help="Write the rejected records and their reasons (CSV)"
         ),
@@ -150,17 +211,39 @@ def register(app: typer.Typer) -> None:
             "1GB", "--memory-limit", help="DuckDB memory limit for the commit (spills beyond)"
         ),
     ) -> None:
-        """Validate records and upsert them into the store by dossier code (re-sending a
-        record updates it; nothing is written when a file cannot be read)."""
+        """Validate dossier records and upsert them by dossier code (MaHoSo): re-sending a
+        record updates it, never duplicates it.
+
+        \b
+        Where the records go:
+          import X.csv                        web database + web store
+          import X.csv --no-database          web store only
+          import X.csv --store DIR            DIR only (no web application)
+          import X.csv --store DIR --database web database + DIR
+
+        All or nothing: the store publishes inside the database transaction, once every
+        database write succeeded; an error leaves both as they were. On SQLite a long
+        import holds the write lock: pages stay readable, other writes wait.
+
+        Rejected records are printed with their row and reason (all of them in the CSV
+        of --rejected); every other record is stored. Nothing is written when a file
+        cannot be read."""
         missing = [Problem(str(f), "", "", "file not found") for f in files if not f.is_file()]
         if missing:
             raise fail(InputError(missing))
+        use_database = store is None if database is None else database
+        if use_database:
+            target_dir, db_label = _open_web_database(data_dir, store)
+        else:
+            target_dir, db_label = store or _web_store_dir(data_dir), None
         problems: list = []
         stats = {"read": 0, "valid": 0, "duplicates": 0}
         rejected_rows: list[list[str]] = []
 
-        def batches(progress: Progress, task) -> Iterator[pd.DataFrame]:
-            for path in files:
+        def validated(progress: Progress, task) -> Iterator[pd.DataFrame]:
+            for k, path in enumerate(files, start=1):
+                where = "database and store" if use_database else "store"
+                progress.update(task, description=f"{path.name} ({k}/{len(files)}) → {where}")
                 for frame, first, label in read_dossier_chunks(path, chunk_rows):
                     valid, bad = validate_records(
                         frame, path.name, first_row=first, row_label=label
@@ -182,25 +265,44 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         try:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed:,.0f} records"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-                disable=not console.is_terminal,
-            ) as progress:
+            with (
+                Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    TextColumn("{task.completed:,.0f} records"),
+                    TimeElapsedColumn(),
+                    console=console,
+                    transient=True,
+                    disable=not console.is_terminal,
+                ) as progress,
+                _web_transaction(use_database),
+            ):
                 task = progress.add_task("importing", total=None)
-                target = ParquetStore(store, memory_limit=memory_limit)
-                counts = target.upsert_many(batches(progress, task))
+                target = ParquetStore(target_dir, memory_limit=memory_limit)
+                if use_database:
+                    from parindex.web.dossiers.writing import upsert_chunks
+
+                    counts, _ = upsert_chunks(target, validated(progress, task))
+                else:
+                    counts = target.upsert_many(validated(progress, task))
+                n_rejected = len({(p.source, p.position, p.location) for p in problems})
+                if use_database:
+                    from parindex.web.dossiers.models import DossierBatch
+                    from parindex.web.dossiers.writing import log_batch
+
+                    log_batch(
+                        DossierBatch.Via.COMMAND,
+                        ", ".join(f.name for f in files),
+                        records=stats["read"],
+                        counts=counts,
+                        rejected=n_rejected,
+                    )
         except InputError as error:
             raise fail(error) from None
         except StoreError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        n_rejected = len({(p.source, p.position, p.location) for p in problems})
         if rejected is not None:
             rejected.parent.mkdir(parents=True, exist_ok=True)
             with rejected.open("w", encoding="utf-8", newline="") as fh:
@@ -218,7 +320,11 @@ def register(app: typer.Typer) -> None:
             f"{counts.inserted} inserted, {counts.updated} updated, {n_rejected} rejected"
             + (f", {dup} repeated code(s) within a file (the last record kept)" if dup else "")
         )
-        typer.echo(f"store {store}: {ParquetStore(store).count()} dossier(s)")
+        if use_database:
+            from parindex.web.dossiers import dbstore
+
+            typer.echo(f"database {db_label}: {dbstore.count()} dossier(s)")
+        typer.echo(f"store {target_dir}: {ParquetStore(target_dir).count()} dossier(s)")
 
     @dos.command("overdue")
     def overdue(

@@ -66,6 +66,9 @@ Yes/no cells: 1/0, true/false, có/không, x/empty; empty = unknown (NULL). Date
 `parindex.dossiers._parse.datetimes` (``yyyyMMddHHmmss``, ``dd/mm/yyyy HH:MM:SS``,
 ``dd/mm/yyyy``, ISO 8601; offsets converted to Vietnam time; stored naive, Vietnam time).
 
+Codes (MaHoSo, MaDonVi, MaTTHC) are at most 100 characters, so that every accepted record
+fits the web database's columns as well as the Parquet store.
+
 Consistency rules (a record breaking one is rejected with the reason): NgayHenTra,
 NgayKetThucXuLy, NgayTra and NgayYeuCauBoSung not before NgayTiepNhan; NgayTra not before
 NgayKetThucXuLy; status 9 needs NgayKetThucXuLy, 10 needs NgayTra, 7/8 after receipt need
@@ -130,6 +133,7 @@ FIELDS: tuple[Field, ...] = (
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 COLUMNS: tuple[str, ...] = (*(f.name for f in FIELDS), "receipt_month")
 REQUIRED_COLUMNS = ("dossier_code", "status")
+MAX_CODE_LENGTH = 100  # dossier, unit and procedure codes (the database columns' size)
 OPEN_WITHOUT_END = (2, 4, 5)
 _INT_RANGES = {
     "status": (1, 10),
@@ -305,7 +309,7 @@ def validate_records(
     code = texts["dossier_code"]
     check((code == "").to_numpy(), column_label("dossier_code"), "required")
     check(
-        _has_space(code) | (code.str.len() > 100).to_numpy(),
+        _has_space(code) | (code.str.len() > MAX_CODE_LENGTH).to_numpy(),
         column_label("dossier_code"),
         lambda i: f"'{code[i]}' is not a dossier code (spaces, or longer than 100 characters)",
     )
@@ -329,6 +333,12 @@ def validate_records(
         "required (MaDonVi, or a dossier code <unit>-YYMMDD-XXXX)",
     )
     proc = texts["procedure_code"]
+    for name, values in (("unit_code", unit), ("procedure_code", proc)):
+        check(
+            (values.str.len() > MAX_CODE_LENGTH).fillna(False).to_numpy(dtype=bool),
+            column_label(name),
+            lambda i, v=values: f"'{v.iloc[i][:40]}…' is longer than {MAX_CODE_LENGTH} characters",
+        )
     out["procedure_code"] = proc.where(proc != "", None)
 
     status = out["status"]

@@ -52,6 +52,18 @@ reason, to a later date, while the dossier is open. The apology letter should re
 applicant at least ``rules.reschedule_notice_days`` (1) day before the deadline; a later
 letter is still issued and the dossier records ``late_reschedule_notice=True``.
 Decree 118/2025 governs from 01/7/2025 and may set other values: they are parameters.
+
+Form 04 wording (`apology_letter_html`)
+---------------------------------------
+The exact template text of form 04 of Circular 01/2018/TT-VPCP ("Phiếu xin lỗi và hẹn lại
+ngày trả kết quả") was not available when the letter was written. It follows the content
+the form requires, as listed in the one-stop-shop domain brief: addressed to the applicant
+with name, ID number and dossier code; the original appointment; the reason for the
+delay; an apology for the inconvenience and cost caused; the new return date; the
+signature block of the head of the body — under the usual heading of an administrative
+document (body, number, national motto, place and date). Each element is checked in the
+rendered PDF by the tests; compare the wording with the Circular's template before
+official use.
 """
 
 from __future__ import annotations

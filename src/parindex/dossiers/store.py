@@ -24,8 +24,10 @@ Upsert (idempotent by dossier code)
    dossier to another month when its receipt date changed).
 3. One DuckDB ``COPY … PARTITION_BY (receipt_month)`` writes, for every *touched*
    partition only, the old rows minus the updated codes plus the new rows, into new
-   files under a staging directory; the files are fsync'ed and moved next to the old ones
-   under new names.
+   files under a staging directory. Then ``before_publish()`` is called when the caller
+   gave it: an exception from it abandons the upsert (the staging directory is removed,
+   nothing else changed). The files are fsync'ed and moved next to the old ones under
+   new names.
 4. Commit: a new manifest is written to a temporary file, fsync'ed and atomically renamed
    over `_manifest.json`. The superseded files stay one more generation (listed as
    ``superseded``) so that a reader who read the previous manifest can finish; the next
@@ -44,7 +46,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,9 +192,20 @@ class ParquetStore:
         """Insert or update `valid` records (the output of `validate_records`)."""
         return self.upsert_many([valid])
 
-    def upsert_many(self, batches: Iterable[pd.DataFrame], on_batch=None) -> UpsertCounts:
+    def upsert_many(
+        self,
+        batches: Iterable[pd.DataFrame],
+        on_batch=None,
+        *,
+        before_publish: Callable[[], None] | None = None,
+    ) -> UpsertCounts:
         """Upsert many chunks as one commit; chunks are staged on disk, so memory stays
-        bounded by one chunk plus DuckDB's limit. `on_batch(rows)` is called per chunk."""
+        bounded by one chunk plus DuckDB's limit. `on_batch(rows)` is called per chunk.
+
+        `before_publish()` is called once the new files are written, just before they are
+        published (the commit point); if it raises, the upsert is abandoned and the store
+        stays as it was. A caller writing the same records elsewhere too (the web
+        database) publishes this way only after that write has succeeded."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -225,11 +238,11 @@ class ParquetStore:
                         on_batch(len(frame))
                 if not staged:
                     return UpsertCounts(0, 0)
-                return self._commit(stage)
+                return self._commit(stage, before_publish)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def _commit(self, stage: Path) -> UpsertCounts:
+    def _commit(self, stage: Path, before_publish=None) -> UpsertCounts:
         manifest = self.manifest()
         generation = int(manifest["generation"]) + 1
         con = self.connect()
@@ -279,6 +292,8 @@ class ParquetStore:
         for m, k in con.execute("SELECT receipt_month, count(*) FROM new GROUP BY 1").fetchall():
             rows[int(m)] += int(k)
         con.close()
+        if before_publish is not None:
+            before_publish()  # may raise: nothing is published (the stage is removed)
 
         partitions = dict(manifest["partitions"])
         for month in touched:

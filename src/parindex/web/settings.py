@@ -30,6 +30,9 @@ PARINDEX_UNCERTAINTY_ALTERNATIVE_AGGREGATION = config.env_bool(
     ENV, "PARINDEX_UNCERTAINTY_ALTERNATIVE_AGGREGATION", False
 )
 PARINDEX_DOSSIER_STORE = ENV.get("PARINDEX_DOSSIER_STORE") or str(DATA_DIR / "dossiers")
+# Dossier pages read up to this many of the units' dossiers from the database, else DuckDB
+# over the Parquet store (0 = always Parquet).
+PARINDEX_DOSSIERS_DB_LIMIT = config.env_int(ENV, "PARINDEX_DOSSIERS_DB_LIMIT", 100_000)
 STATIC_ROOT = str(DATA_DIR / "static")
 STATIC_URL = "/static/"
 

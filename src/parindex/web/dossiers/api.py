@@ -8,9 +8,12 @@ MaTTHC, NgayTiepNhan, NgayHenTra, TrangThaiHoSo, …; see `parindex.dossiers.ing
 Every record is checked with `validate_records`; a record is also rejected when its unit
 (MaDonVi, else the unit part of MaHoSo) is unknown or not covered by the caller's
 `parindex.submit_dossiers` (campaign_admin on the unit, or sysadmin). The other records
-are stored (`ParquetStore.upsert`: idempotent by MaHoSo, re-sending updates). Answer:
-``{"inserted", "updated", "rejected", "errors": [{"position", "dossier_code", "field",
-"message"}]}``; `position` is the 0-based place of the record in the list.
+are stored in the web database and the Parquet store, in one transaction
+(`writing.save_records`: idempotent by MaHoSo, re-sending updates; the batch is logged as
+a `DossierBatch`). Answer: ``{"inserted", "updated", "rejected", "errors": [{"position",
+"dossier_code", "field", "message"}]}`` — inserted/updated as counted in the database;
+`position` is the 0-based place of the record in the list. 503 when the store is busy
+(another import writing): nothing is stored, the caller sends the batch again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from parindex.dossiers.store import StoreError
 from parindex.errors import InputError
 from parindex.web.accounts.rules import has_role
 from parindex.web.api.access import ApiError
-from parindex.web.dossiers import services
+from parindex.web.dossiers import writing
+from parindex.web.dossiers.models import DossierBatch
 from parindex.web.dossiers.rules import SUBMIT_DOSSIER_ROLES
 from parindex.web.units.models import Unit, today
 
@@ -139,11 +143,21 @@ def post_batch(request: HttpRequest, records: list[dict[str, Any]] = Body(...)):
         )
     errors.sort(key=lambda e: (e["position"], e["field"]))
     rejected = len({e["position"] for e in errors})
-    inserted = updated = 0
-    if keep:
-        try:
-            counts = services.store().upsert(valid.iloc[keep].reset_index(drop=True))
-        except StoreError as exc:
-            raise ApiError(503, _("The dossier store is busy; try again.")) from exc
-        inserted, updated = counts.inserted, counts.updated
-    return {"inserted": inserted, "updated": updated, "rejected": rejected, "errors": errors}
+    kept = valid.iloc[keep].reset_index(drop=True)
+    try:
+        counts = writing.save_records(
+            kept,
+            via=DossierBatch.Via.API,
+            source="POST /api/dossiers/batch",
+            user=user,
+            received=len(records),
+            rejected=rejected,
+        )
+    except StoreError as exc:
+        raise ApiError(503, _("The dossier store is busy; try again.")) from exc
+    return {
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "rejected": rejected,
+        "errors": errors,
+    }

@@ -1,12 +1,33 @@
-"""The computations behind the pages: the store, the calendar, cached service-index tables.
+"""The computations behind the pages: the stores, the calendar, cached service-index tables.
 
-Tables are cached in memory per (store directory, manifest generation, calendar version,
-what), so a page is computed once per store state and period; an upsert (new generation)
-or a calendar change (new version) makes new keys, old ones fall out of the small LRU.
+Where the dossiers are read from
+--------------------------------
+Every accepted record is written twice, in one transaction (`writing.save_records` for
+an API batch, `writing.upsert_chunks` for the import command): into the web database (`models.Dossier`, `dbstore`) and into the
+Parquet store (`PARINDEX_DOSSIER_STORE`). A page reads the dossiers of the units it shows:
+
+- from the **database** when it holds at most ``PARINDEX_DOSSIERS_DB_LIMIT`` (default
+  100,000) dossiers of those units: the rows are read into a DataFrame (the typed table of
+  `validate_records`) — one indexed query, no file;
+- otherwise from the **Parquet store**, with DuckDB (out of core, any size); also when the
+  database holds none of them (a store filled with ``parindex dossiers import
+  --no-database``), and always with a limit of 0.
+
+Either way the same core functions (`compute_metrics`, `flag_overdue`) judge the same
+records, so both give the same numbers (tested). The limit is a setting (Django setting or
+environment variable of that name).
+
+Caching
+-------
+Tables are cached in memory per (store directory, manifest generation, database version,
+calendar version, what), so a page is computed once per state and period; a write (new
+generation, new batch logged) or a calendar change (new version) makes new keys, old ones
+fall out of the small LRU.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -28,9 +49,11 @@ from parindex.dossiers import (
     merge_exceptions,
     score_counts,
 )
+from parindex.web.dossiers import dbstore
 from parindex.web.dossiers.models import CalendarExceptionEntry
 from parindex.web.units.models import Unit
 
+DEFAULT_DB_LIMIT = 100_000
 CACHE_SIZE = 64
 FIRST_CALENDAR_YEAR = 2015
 _cache: OrderedDict[tuple, Any] = OrderedDict()
@@ -39,6 +62,27 @@ _lock = threading.Lock()
 
 def store() -> ParquetStore:
     return ParquetStore(settings.PARINDEX_DOSSIER_STORE)
+
+
+def db_limit() -> int:
+    """``PARINDEX_DOSSIERS_DB_LIMIT``: the most dossiers a page reads from the database
+    (more: DuckDB over the Parquet store; 0: always the store). A Django setting of that
+    name wins over the environment variable."""
+    value = getattr(settings, "PARINDEX_DOSSIERS_DB_LIMIT", None)
+    if value is None:
+        from parindex.web import config
+
+        value = config.env_int(os.environ, "PARINDEX_DOSSIERS_DB_LIMIT", DEFAULT_DB_LIMIT)
+    return max(0, int(value))
+
+
+def reads_database(codes: Iterable[str]) -> bool:
+    """Whether the dossiers of these units are read from the database (see the module
+    docstring): some, and no more than the limit, are there."""
+    limit = db_limit()
+    if limit <= 0:
+        return False
+    return 0 < dbstore.count(codes, limit=limit) <= limit
 
 
 def clear_cache() -> None:
@@ -67,7 +111,12 @@ def calendar_version() -> tuple:
 
 def state_key() -> tuple:
     s = store()
-    return (str(s.directory), int(s.manifest()["generation"]), calendar_version())
+    return (
+        str(s.directory),
+        int(s.manifest()["generation"]),
+        dbstore.version(),
+        calendar_version(),
+    )
 
 
 def calendar_exceptions():
@@ -102,7 +151,20 @@ def _sql_codes(codes: Iterable[str]) -> str:
 
 
 def unit_records(codes: Iterable[str]) -> pd.DataFrame:
+    """Every dossier of these units, from the database or the store (`reads_database`)."""
+    codes = list(codes)
+    if reads_database(codes):
+        return dbstore.read(codes)
     return store().read(where=f"unit_code IN ({_sql_codes(codes)})")
+
+
+def _dossiers_of(codes: list[str]):
+    """The dossiers of these units for `compute_metrics`: a DataFrame read from the
+    database, or a DuckDB relation over the store (never loaded whole)."""
+    if reads_database(codes):
+        return dbstore.read(codes)
+    s = store()
+    return s.relation(s.connect()).filter(f"unit_code IN ({_sql_codes(codes)})")
 
 
 def _period_end_day(period: Period) -> date:
@@ -119,11 +181,16 @@ def units_frame(root: Unit, on: date) -> pd.DataFrame:
 
 
 def compute_counts(root: Unit, period: Period) -> pd.DataFrame:
-    """compute_metrics over the store, restricted to the root's subtree."""
+    """compute_metrics over the dossiers of the root's subtree (the units in force at the
+    end of the period), from the database or the store."""
     units = units_frame(root, _period_end_day(period))
-    s = store()
+    codes = list(units["unit_code"])
     counts = compute_metrics(
-        s, s.load_procedures(), period, units=units, calendar=work_calendar(period.year)
+        _dossiers_of(codes),
+        store().load_procedures(),
+        period,
+        units=units,
+        calendar=work_calendar(period.year),
     )
     return counts[counts["unit_code"].isin(set(units["unit_code"]))].reset_index(drop=True)
 
