@@ -17,18 +17,7 @@ from pathlib import Path
 
 import typer
 
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
-
-
-def _setup(data_dir: Path | None) -> None:
-    from parindex.web.setup import django_setup, migrate
-
-    django_setup(data_dir)
-    migrate()
+from parindex.commands.webdata import DATA_DIR_OPTION, open_web_database
 
 
 def _user(username: str):
@@ -83,7 +72,7 @@ def register(app: typer.Typer) -> None:
         if not name.strip():
             raise typer.BadParameter("must not be empty", param_hint="--name")
         expires_at = _expiry(expires, expires_days)
-        _setup(data_dir)
+        open_web_database(data_dir)
         from parindex.web.api.models import ApiToken
 
         owner = _user(user)
@@ -102,7 +91,7 @@ def register(app: typer.Typer) -> None:
         data_dir: Path | None = DATA_DIR_OPTION,
     ) -> None:
         """List tokens (never their keys)."""
-        _setup(data_dir)
+        open_web_database(data_dir)
         from django.utils import timezone
 
         from parindex.web.api.models import ApiToken
@@ -131,7 +120,7 @@ def register(app: typer.Typer) -> None:
         data_dir: Path | None = DATA_DIR_OPTION,
     ) -> None:
         """Revoke a token: it stops working at once."""
-        _setup(data_dir)
+        open_web_database(data_dir)
         from parindex.web.api.models import ApiToken
 
         updated = ApiToken.objects.filter(pk=token_id).update(revoked=True)

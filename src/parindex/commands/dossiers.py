@@ -21,6 +21,7 @@ from rich.table import Table
 
 from parindex.commands.calendar import _parse_date, _parse_datetime
 from parindex.commands.tableio import emit, fail, read_table
+from parindex.commands.webdata import open_web_database
 from parindex.dossiers.calendar import CalendarRangeError, WorkCalendar
 from parindex.dossiers.catalogue import load_default_exceptions
 from parindex.dossiers.ingest import iter_csv_chunks, validate_records
@@ -150,10 +151,7 @@ def _web_store_dir(data_dir: Path | None) -> Path:
 def _open_web_database(data_dir: Path | None, store: Path | None) -> tuple[Path, str]:
     """Set Django up for the data directory (as `parindex reports` does), apply pending
     migrations, and return the store to write with the database, and a label of it."""
-    from parindex.web.setup import django_setup, migrate
-
-    django_setup(data_dir)
-    migrate()
+    open_web_database(data_dir)
     from django.conf import settings
     from django.db import connection
 

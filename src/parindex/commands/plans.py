@@ -13,11 +13,7 @@ from pathlib import Path
 
 import typer
 
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
+from parindex.commands.webdata import DATA_DIR_OPTION, open_web_database
 
 
 def export_plan(plan_id: int, out: Path, lang: str = "vi") -> int:
@@ -61,10 +57,7 @@ def register(app: typer.Typer) -> None:
         """Write a remedial plan to Excel or PDF."""
         if lang not in ("vi", "en"):
             raise typer.BadParameter("use vi or en", param_hint="--lang")
-        from parindex.web.setup import django_setup, migrate
-
-        django_setup(data_dir)
-        migrate()
+        open_web_database(data_dir)
         from parindex.web.pdf import PdfUnavailable
 
         try:

@@ -18,11 +18,7 @@ from pathlib import Path
 
 import typer
 
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
+from parindex.commands.webdata import DATA_DIR_OPTION, open_web_database
 
 
 def _fail(message: str) -> None:
@@ -42,10 +38,7 @@ def register(app: typer.Typer) -> None:
         """Write the annual report (PDF, optionally Excel) of a campaign with results."""
         if lang not in ("vi", "en"):
             raise typer.BadParameter("use vi or en", param_hint="--lang")
-        from parindex.web.setup import django_setup, migrate
-
-        django_setup(data_dir)
-        migrate()
+        open_web_database(data_dir)
         from django.utils import translation
 
         from parindex.web.annual import render

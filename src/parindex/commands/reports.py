@@ -16,11 +16,7 @@ from pathlib import Path
 
 import typer
 
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
+from parindex.commands.webdata import DATA_DIR_OPTION, open_web_database
 
 
 def register(app: typer.Typer) -> None:
@@ -45,10 +41,7 @@ def register(app: typer.Typer) -> None:
                 day = dt.date.fromisoformat(on)
             except ValueError:
                 raise typer.BadParameter("give a date like 2025-04-28", param_hint="--on") from None
-        from parindex.web.setup import django_setup, migrate
-
-        django_setup(data_dir)
-        migrate()
+        open_web_database(data_dir)
         from parindex.web.reports.management.commands.reports_remind import reminder_lines
         from parindex.web.reports.services import send_reminders
 

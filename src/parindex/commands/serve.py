@@ -20,11 +20,7 @@ from typing import Any
 
 import typer
 
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
+from parindex.commands.webdata import DATA_DIR_OPTION
 
 
 def prepare(data_dir: Path | None, demo: bool) -> Any:

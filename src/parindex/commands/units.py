@@ -17,13 +17,8 @@ from pathlib import Path
 import typer
 
 from parindex.commands.tableio import fail
+from parindex.commands.webdata import DATA_DIR_OPTION, open_web_database
 from parindex.errors import InputError, Problem
-
-DATA_DIR_OPTION = typer.Option(
-    None,
-    "--data-dir",
-    help="Data directory (default: PARINDEX_DATA_DIR or ~/.local/share/parindex).",
-)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -35,13 +30,6 @@ def _date(value: str | None, option: str) -> dt.date | None:
         return parse_date(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from None
-
-
-def _setup(data_dir: Path | None) -> None:
-    from parindex.web.setup import django_setup, migrate
-
-    django_setup(data_dir)
-    migrate()
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +54,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create or update units from a file: every row checked first, then all or nothing."""
         default_from = _date(valid_from, "--valid-from")
-        _setup(data_dir)
+        open_web_database(data_dir)
         from parindex.web.units.services import import_units_file
 
         try:
@@ -85,7 +73,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the units (every dated version) in the format `units import` reads."""
         on_date = _date(on, "--on")
-        _setup(data_dir)
+        open_web_database(data_dir)
         from parindex.web.units.services import export_units_file
 
         count = export_units_file(file, on=on_date)
@@ -127,7 +115,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         except ValueError as exc:
             raise fail(InputError([Problem("--communes", "", "", str(exc))])) from None
-        _setup(data_dir)
+        open_web_database(data_dir)
         from parindex.web.units.services import import_unit_rows
 
         try:
